@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything the platform needs on this machine, idempotently:
+# Debian packages, the Python virtualenv, the Apache Kafka jars and MailDev.
+# Each step is skipped when what it installs is already there and unchanged.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+home=${XUDONG_HOME:-$HOME/.cache/xudong}
+kafka_version=$(sed -n 's:.*<artifactId>kafka_2.13</artifactId><version>\(.*\)</version>.*:\1:p' "$root/infra/kafka/pom.xml")
+maildev_version=2.2.1
+mkdir -p "$home"
+
+say() { echo "bootstrap: $*" >&2; }
+
+apt_packages=()
+[ -x /usr/lib/postgresql/15/bin/postgres ] || apt_packages+=(postgresql-15)
+command -v java >/dev/null || apt_packages+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || apt_packages+=(maven)
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${apt_packages[@]}"
+fi
+
+# Python virtualenv, rebuilt when the pinned versions or a package definition change.
+venv_hash=$(cat "$root/requirements.txt" "$root/constraints.txt" "$root"/libs/*/pyproject.toml \
+  "$root"/services/*/pyproject.toml "$root/infra/pyproject.toml" | sha256sum | cut -c1-16)
+if [ "$(cat "$root/.venv/.stamp" 2>/dev/null)" != "$venv_hash" ]; then
+  say "building .venv"
+  python3 -m venv "$root/.venv"
+  "$root/.venv/bin/pip" install -q --upgrade pip
+  editable=()
+  for p in "$root"/libs/* "$root/infra" "$root"/services/*; do
+    [ -f "$p/pyproject.toml" ] && editable+=(-e "$p")
+  done
+  "$root/.venv/bin/pip" install -q -c "$root/constraints.txt" -r "$root/requirements.txt" "${editable[@]}"
+  echo "$venv_hash" > "$root/.venv/.stamp"
+fi
+
+# Apache Kafka broker: its published jars from the Maven registry.
+kafka_libs="$home/kafka-$kafka_version/libs"
+if [ ! -f "$kafka_libs/.complete" ]; then
+  say "fetching Apache Kafka $kafka_version jars with mvn"
+  mvn -q -B -f "$root/infra/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$kafka_libs"
+  touch "$kafka_libs/.complete"
+fi
+
+# MailDev, the SMTP sink with a REST API.
+if [ ! -x "$home/maildev-$maildev_version/node_modules/.bin/maildev" ]; then
+  say "installing MailDev $maildev_version with npm"
+  npm install -s --no-audit --no-fund --prefix "$home/maildev-$maildev_version" "maildev@$maildev_version" >/dev/null
+fi

@@ -1,0 +1,113 @@
+"""`xudong`: run the platform on this machine, mint local tokens, load sample data."""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import requests
+
+from eventbus.auth import issue_token
+from eventbus.settings import Settings
+from xudong.stack import ROOT, SERVICES, Stack, StackError
+
+
+def up(stack: Stack, args: argparse.Namespace) -> int:
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        print("starting PostgreSQL, Kafka, localstripe and MailDev …", flush=True)
+        stack.start_infrastructure()
+        print("starting the services …", flush=True)
+        stack.start_services()
+        seed(stack, args)
+        p = stack.ports
+        print(
+            "\nXứ Đông Stages is running:\n"
+            + "".join(
+                f"  {s:<14} http://127.0.0.1:{getattr(p, s)}  (openapi: /openapi.json)\n" for s in SERVICES
+            )
+            + f"  MailDev        http://127.0.0.1:{p.maildev_web}  (SMTP 127.0.0.1:{p.smtp})\n"
+            f"  localstripe    http://127.0.0.1:{p.stripe}\n"
+            f"  Kafka          {stack.kafka_bootstrap}\n"
+            f"  PostgreSQL     127.0.0.1:{p.postgres} (user xudong)\n"
+            f"  logs           {stack.state / 'logs'}\n"
+            "Press Ctrl-C to stop everything.",
+            flush=True,
+        )
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    except StackError as exc:
+        print(f"xudong up: {exc}; see the logs in {stack.state / 'logs'}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nstopping …", flush=True)
+        stack.stop_all()
+    return 0
+
+
+def down(stack: Stack, args: argparse.Namespace) -> int:
+    stack.stop_all()
+    return 0
+
+
+def token(stack: Stack, args: argparse.Namespace) -> int:
+    settings = Settings.from_env("xudong")
+    print(issue_token(settings.jwt_secret, args.role, args.sub, tuple(args.venue)))
+    return 0
+
+
+def seed(stack: Stack, args: argparse.Namespace) -> int:
+    """Loads the sample map through the public API; what is already there is left alone."""
+    settings = Settings.from_env("xudong")
+    headers = {"Authorization": "Bearer " + issue_token(settings.jwt_secret, "staff", "seed")}
+    base = f"http://127.0.0.1:{stack.ports.venues}/v1/areas"
+    existing = {
+        (a["parent_id"], a["name"]["vi"]): a["id"] for a in requests.get(base, timeout=10).json()["items"]
+    }
+
+    def add(area: dict[str, Any], parent_id: str | None) -> int:
+        key = (parent_id, area["vi"])
+        created = 0
+        if key not in existing:
+            body = {
+                "level": area["level"],
+                "name": {"vi": area["vi"], "en": area["en"]},
+                "parent_id": parent_id,
+            }
+            answer = requests.post(base, json=body, headers=headers, timeout=10)
+            answer.raise_for_status()
+            existing[key] = answer.json()["id"]
+            created = 1
+        return created + sum(add(child, existing[key]) for child in area.get("children", []))
+
+    doc = json.loads((ROOT / "infra" / "seed" / "areas.json").read_text())
+    count = sum(add(area, None) for area in doc["areas"])
+    print(f"seed: {count} areas added, {len(existing) - count} already there")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xudong", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start everything, wait until ready, stop it all on Ctrl-C").set_defaults(
+        run=up
+    )
+    commands.add_parser("down", help="stop what a previous `up` left running").set_defaults(run=down)
+    commands.add_parser("seed", help="load the sample data into a running platform").set_defaults(run=seed)
+    tok = commands.add_parser("token", help="print a signed JWT for local use")
+    tok.add_argument("--role", required=True, choices=["organiser", "venue_manager", "staff"])
+    tok.add_argument("--sub", required=True, help="the user id")
+    tok.add_argument("--venue", action="append", default=[], help="a venue the manager runs (repeatable)")
+    tok.set_defaults(run=token)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    return int(args.run(Stack(), args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

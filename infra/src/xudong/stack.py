@@ -1,0 +1,417 @@
+"""Starts, checks and stops every part of the platform on this machine, without Docker.
+
+Used by `xudong up` and by the tests, which run the same stack on ports shifted by
+XUDONG_PORT_OFFSET so that they never touch a platform a developer is running."""
+
+import base64
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
+SERVICES = ("venues", "booking", "notifications")
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+MAILDEV_VERSION = "2.2.1"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _port(env: str, default: int) -> int:
+    return int(os.environ.get(env, default + int(os.environ.get("XUDONG_PORT_OFFSET", "0"))))
+
+
+@dataclass(frozen=True)
+class Ports:
+    postgres: int = field(default_factory=lambda: _port("XUDONG_PG_PORT", 5432))
+    kafka: int = field(default_factory=lambda: _port("XUDONG_KAFKA_PORT", 9092))
+    kafka_controller: int = field(default_factory=lambda: _port("XUDONG_KAFKA_CONTROLLER_PORT", 9093))
+    stripe: int = field(default_factory=lambda: _port("XUDONG_STRIPE_PORT", 8420))
+    smtp: int = field(default_factory=lambda: _port("XUDONG_SMTP_PORT", 1025))
+    maildev_web: int = field(default_factory=lambda: _port("XUDONG_MAILDEV_WEB_PORT", 1080))
+    venues: int = field(default_factory=lambda: _port("VENUES_PORT", 8001))
+    booking: int = field(default_factory=lambda: _port("BOOKING_PORT", 8002))
+    notifications: int = field(default_factory=lambda: _port("NOTIFICATIONS_PORT", 8003))
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise StackError(f"{what} was not ready after {timeout:.0f} s")
+
+
+class Process:
+    """A child process in its own session, remembered by a pid file so another run can stop it."""
+
+    def __init__(self, name: str, argv: list[str], state: Path, env: dict[str, str] | None = None) -> None:
+        self.name, self.argv, self.env = name, argv, env
+        self.pidfile = state / "pids" / f"{name}.pid"
+        self.logfile = state / "logs" / f"{name}.log"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def start(self) -> None:
+        self.stop()
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        self.logfile.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.logfile, "ab") as log:
+            child = subprocess.Popen(
+                self.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(self.env or {})},
+                start_new_session=True,
+                cwd=ROOT,
+            )
+        self.pidfile.write_text(str(child.pid))
+
+    def signal(self, signum: int) -> None:
+        pid = self.pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signum)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        pid = self.pid()
+        if pid is None:
+            return
+        self.signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._running(pid):
+            time.sleep(0.1)
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group, as a crash would."""
+        pid = self.pid()
+        self.signal(signal.SIGKILL)
+        while pid is not None and self._running(pid):
+            time.sleep(0.05)
+        self.pidfile.unlink(missing_ok=True)
+
+    @staticmethod
+    def _running(pid: int) -> bool:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                return False
+        except ChildProcessError:
+            pass
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+
+class Stack:
+    def __init__(self, ports: Ports | None = None) -> None:
+        self.ports = ports or Ports()
+        self.state = Path(os.environ.get("XUDONG_STATE_DIR", HOME / "state" / str(self.ports.postgres)))
+        self.venv_bin = Path(sys.executable).parent
+
+    # --- configuration every process of the platform reads -------------------------------
+    def database_url(self, database: str) -> str:
+        return f"postgresql+psycopg://xudong:xudong@127.0.0.1:{self.ports.postgres}/{database}"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ports.kafka}"
+
+    def service_env(self) -> dict[str, str]:
+        env = {f"{s.upper()}_DATABASE_URL": self.database_url(s) for s in SERVICES}
+        env.update(
+            XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
+            BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
+            NOTIFICATIONS_SMTP_HOST="127.0.0.1",
+            NOTIFICATIONS_SMTP_PORT=str(self.ports.smtp),
+        )
+        return env
+
+    # --- PostgreSQL -------------------------------------------------------------------------
+    @property
+    def pg_data(self) -> Path:
+        # The server refuses to run as root: as root, its files belong to the postgres user.
+        if os.geteuid() == 0:
+            return Path("/var/lib/postgresql") / f"xudong-{self.ports.postgres}"
+        return self.state / "pgdata"
+
+    def _as_postgres(self, argv: list[str]) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+    def start_postgres(self) -> None:
+        if port_open(self.ports.postgres):
+            return
+        data = self.pg_data
+        if not (data / "PG_VERSION").exists():
+            data.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(data, "postgres", "postgres")
+            subprocess.run(
+                self._as_postgres(
+                    [
+                        str(PG_BIN / "initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        "postgres",
+                        "--auth=trust",
+                        "-E",
+                        "UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                capture_output=True,
+            )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.ports.postgres} -k {data} "
+            "-c max_connections=300 -c shared_buffers=256MB -c synchronous_commit=on"
+        )
+        subprocess.run(
+            self._as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(data / "server.log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        self._create_databases()
+
+    def stop_postgres(self, mode: str = "fast") -> None:
+        if (self.pg_data / "postmaster.pid").exists():
+            subprocess.run(
+                self._as_postgres(
+                    [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_data), "-m", mode, "-w", "stop"]
+                ),
+                capture_output=True,
+            )
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        out = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.ports.postgres),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tA",
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip()
+
+    def create_database(self, name: str) -> None:
+        if not self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            self.psql(f"CREATE DATABASE {name} OWNER xudong")
+        self.psql("CREATE EXTENSION IF NOT EXISTS btree_gist", database=name)
+
+    def _create_databases(self) -> None:
+        if not self.psql("SELECT 1 FROM pg_roles WHERE rolname = 'xudong'"):
+            self.psql("CREATE ROLE xudong LOGIN PASSWORD 'xudong' CREATEDB")
+        for service in SERVICES:
+            self.create_database(service)
+
+    # --- Apache Kafka -----------------------------------------------------------------------
+    def kafka_process(self) -> Process:
+        libs = next(HOME.glob("kafka-*/libs"), None)
+        if libs is None:
+            raise StackError(f"no Kafka jars under {HOME}: run `make bootstrap` first")
+        return Process(
+            "kafka",
+            [
+                "java",
+                "-Xms256m",
+                "-Xmx1g",
+                "-cp",
+                f"{libs}/*",
+                f"-Dlog4j.configuration=file:{ROOT}/infra/kafka/log4j.properties",
+                "kafka.Kafka",
+                str(self.state / "kafka" / "server.properties"),
+            ],
+            self.state,
+        )
+
+    def start_kafka(self) -> None:
+        kafka = self.kafka_process()
+        if kafka.pid() and port_open(self.ports.kafka):
+            return
+        directory, data = self.state / "kafka", self.state / "kafka" / "data"
+        directory.mkdir(parents=True, exist_ok=True)
+        properties = directory / "server.properties"
+        template = (ROOT / "infra" / "kafka" / "server.properties.template").read_text()
+        properties.write_text(
+            template.format(port=self.ports.kafka, controller_port=self.ports.kafka_controller, data_dir=data)
+        )
+        if not (data / "meta.properties").exists():
+            subprocess.run(
+                [
+                    *kafka.argv[:-2],
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "--ignore-formatted",
+                    "-t",
+                    base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+                    "-c",
+                    str(properties),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        kafka.start()
+        wait_for(lambda: port_open(self.ports.kafka), "Kafka", timeout=90)
+
+    # --- localstripe and MailDev -----------------------------------------------------------
+    def stripe_process(self) -> Process:
+        return Process(
+            "localstripe",
+            [
+                str(self.venv_bin / "python"),
+                str(ROOT / "infra" / "localstripe_server.py"),
+                "--port",
+                str(self.ports.stripe),
+            ],
+            self.state,
+        )
+
+    def maildev_process(self) -> Process:
+        maildev = HOME / f"maildev-{MAILDEV_VERSION}" / "node_modules" / ".bin" / "maildev"
+        return Process(
+            "maildev",
+            [
+                str(maildev),
+                "--smtp",
+                str(self.ports.smtp),
+                "--web",
+                str(self.ports.maildev_web),
+                "--ip",
+                "127.0.0.1",
+                "--web-ip",
+                "127.0.0.1",
+                "--silent",
+            ],
+            self.state,
+        )
+
+    # --- the services -----------------------------------------------------------------------
+    def service_processes(self, service: str) -> list[Process]:
+        env = self.service_env()
+        port = getattr(self.ports, service)
+        workers = os.environ.get("XUDONG_GUNICORN_WORKERS", "3")
+        python = str(self.venv_bin / "python")
+        return [
+            Process(
+                f"{service}-api",
+                [
+                    str(self.venv_bin / "gunicorn"),
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "-w",
+                    workers,
+                    "--graceful-timeout",
+                    "5",
+                    f"{service}:create_app()",
+                ],
+                self.state,
+                env,
+            ),
+            Process(f"{service}-relay", [python, "-m", f"{service}.relay"], self.state, env),
+            Process(f"{service}-worker", [python, "-m", f"{service}.worker"], self.state, env),
+        ]
+
+    def service_ready(self, service: str) -> bool:
+        try:
+            port = getattr(self.ports, service)
+            return requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    # --- the whole -------------------------------------------------------------------------
+    def start_infrastructure(self) -> None:
+        """PostgreSQL, Kafka with its topics, localstripe, MailDev; databases migrated."""
+        from eventbus.kafka import ensure_topics, load_topics
+        from eventbus.migrations import upgrade
+
+        self.start_postgres()
+        self.start_kafka()
+        for process, port in (
+            (self.stripe_process(), self.ports.stripe),
+            (self.maildev_process(), self.ports.maildev_web),
+        ):
+            if not (process.pid() and port_open(port)):
+                process.start()
+                wait_for(lambda port=port: port_open(port), process.name)  # type: ignore[misc]
+        ensure_topics(self.kafka_bootstrap, load_topics(ROOT / "infra" / "topics.toml"))
+        for service in SERVICES:
+            upgrade(ROOT / "services" / service, self.database_url(service))
+
+    def start_services(self) -> None:
+        for service in SERVICES:
+            for process in self.service_processes(service):
+                process.start()
+        for service in SERVICES:
+            wait_for(lambda service=service: self.service_ready(service), f"the {service} service")  # type: ignore[misc]
+
+    def stop_services(self) -> None:
+        for service in SERVICES:
+            for process in self.service_processes(service):
+                process.stop()
+
+    def stop_all(self) -> None:
+        self.stop_services()
+        self.maildev_process().stop()
+        self.stripe_process().stop()
+        self.kafka_process().stop(timeout=30)
+        self.stop_postgres()

@@ -1,0 +1,1 @@
+"""Mechanics every Xứ Đông Stages service shares; no domain knowledge lives here."""

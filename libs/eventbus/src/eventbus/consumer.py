@@ -1,0 +1,171 @@
+"""At-least-once consumption made effectively-once by a processed-events table; poison goes to the DLQ."""
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from eventbus.envelope import Envelope, InvalidEnvelope
+from eventbus.kafka import dlq_topic
+from eventbus.logs import correlation_id
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Envelope], None]
+
+# The database or broker being unreachable is no fault of the message: wait, never dead-letter.
+TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+class Stopped(Exception):
+    """The process is stopping while a message waits: its offset stays uncommitted."""
+
+
+class ConsumerLoop:
+    def __init__(
+        self,
+        name: str,
+        engine: sa.Engine,
+        processed: sa.Table,
+        dead_letters: sa.Table,
+        handlers: Mapping[str, Handler],
+        make_consumer: Callable[[], KafkaConsumer],
+        make_producer: Callable[[], KafkaProducer],
+        max_attempts: int = 4,
+        backoff: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.engine = engine
+        self.processed = processed
+        self.dead_letters = dead_letters
+        self.handlers = handlers
+        self.make_consumer = make_consumer
+        self.make_producer = make_producer
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self._dlq_producer: KafkaProducer | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = self.make_consumer()
+        try:
+            while not stop.is_set():
+                for partition, messages in consumer.poll(timeout_ms=500).items():
+                    for message in messages:
+                        self.handle(message, stop)
+                    self._commit(consumer, partition, messages[-1].offset + 1)
+        except Stopped:
+            pass
+        finally:
+            consumer.close(autocommit=False)
+            if self._dlq_producer is not None:
+                self._dlq_producer.close(timeout=2)
+
+    def handle(self, message: ConsumerRecord, stop: threading.Event) -> None:
+        try:
+            event = Envelope.from_bytes(message.value)
+        except InvalidEnvelope as exc:
+            self._dead_letter(message, str(exc), stop)
+            return
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return  # a tolerant reader: event types this consumer does not need pass by
+        token = correlation_id.set(event.correlationid)
+        try:
+            self._apply_with_retries(handler, event, message, stop)
+        finally:
+            correlation_id.reset(token)
+
+    def _apply_with_retries(
+        self, handler: Handler, event: Envelope, message: ConsumerRecord, stop: threading.Event
+    ) -> None:
+        failures = 0
+        while True:
+            try:
+                self._apply(handler, event)
+                return
+            except TRANSIENT as exc:
+                self._pause(stop, 1.0, "database unreachable, waiting", exc)
+            except Exception as exc:
+                failures += 1
+                if failures >= self.max_attempts:
+                    self._dead_letter(message, f"{type(exc).__name__}: {exc}", stop)
+                    return
+                self._pause(stop, self.backoff * 2 ** (failures - 1), "handler failed, retrying", exc)
+
+    def _apply(self, handler: Handler, event: Envelope) -> None:
+        """The handler's effect and the record of the event id commit together, or neither does."""
+        with Session(self.engine) as session, session.begin():
+            first_time = session.execute(
+                insert(self.processed)
+                .values(consumer=self.name, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+                .returning(self.processed.c.event_id)
+            ).first()
+            if first_time is not None:
+                handler(session, event)
+            else:
+                log.info("duplicate event skipped", extra={"fields": {"event_id": event.id}})
+
+    def _dead_letter(self, message: ConsumerRecord, error: str, stop: threading.Event) -> None:
+        log.error(
+            "message sent to the dead-letter topic",
+            extra={"fields": {"topic": message.topic, "offset": message.offset, "error": error}},
+        )
+        headers = [
+            ("error", error.encode()),
+            ("consumer", self.name.encode()),
+            ("original_topic", message.topic.encode()),
+            ("original_partition", str(message.partition).encode()),
+            ("original_offset", str(message.offset).encode()),
+        ]
+        while True:
+            try:
+                producer = self._dlq_producer or self.make_producer()
+                self._dlq_producer = producer
+                producer.send(
+                    dlq_topic(message.topic), key=message.key, value=message.value, headers=headers
+                ).get(timeout=20)
+                self._record_dead_letter(message, error)
+                return
+            except (KafkaError, *TRANSIENT) as exc:
+                if self._dlq_producer is not None:
+                    self._dlq_producer.close(timeout=1)
+                    self._dlq_producer = None
+                self._pause(stop, 1.0, "dead-letter topic unreachable, waiting", exc)
+
+    def _record_dead_letter(self, message: ConsumerRecord, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(self.dead_letters)
+                .values(
+                    consumer=self.name,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    error=error,
+                    payload=message.value,
+                )
+                .on_conflict_do_nothing()
+            )
+
+    def _commit(self, consumer: KafkaConsumer, partition: Any, offset: int) -> None:
+        try:
+            consumer.commit({partition: OffsetAndMetadata(offset, "", -1)})
+        except (CommitFailedError, KafkaError) as exc:
+            # The partition moved to another member; it resumes from the last commit and
+            # the processed-events table drops what this member already applied.
+            log.warning("offset commit failed", extra={"fields": {"error": repr(exc)}})
+
+    @staticmethod
+    def _pause(stop: threading.Event, seconds: float, why: str, exc: Exception) -> None:
+        log.warning(why, extra={"fields": {"error": repr(exc)}})
+        if stop.wait(seconds):
+            raise Stopped()

@@ -1,0 +1,288 @@
+"""What every service's HTTP side shares: the app skeleton, problem details, documented routes,
+authentication, health, readiness, metrics and the OpenAPI document."""
+
+import logging
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from werkzeug.exceptions import HTTPException
+
+from eventbus.auth import Principal, Unauthenticated, read_token
+from eventbus.logs import correlation_id
+from eventbus.runtime import Runtime
+from eventbus.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-ID"
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+
+
+class Problem(Exception):
+    """An RFC 9457 problem a handler raises; `errors` maps fields to messages."""
+
+    def __init__(
+        self, status: int, title: str, detail: str | None = None, errors: Any = None, **extra: Any
+    ) -> None:
+        super().__init__(title)
+        self.status, self.title, self.detail, self.errors, self.extra = status, title, detail, errors, extra
+
+
+class ProblemSchema(ma.Schema):
+    type = ma.fields.String()
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    errors = ma.fields.Raw()
+    correlation_id = ma.fields.String()
+
+
+def problem_response(problem: Problem) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": problem.title, "status": problem.status}
+    if problem.detail:
+        body["detail"] = problem.detail
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    body.update(problem.extra)
+    body["correlation_id"] = correlation_id.get()
+    response = jsonify(body)
+    response.status_code = problem.status
+    response.content_type = PROBLEM_JSON
+    return response
+
+
+def _install_error_handlers(app: Flask) -> None:
+    app.register_error_handler(Problem, problem_response)
+
+    @app.errorhandler(ma.ValidationError)
+    def invalid(exc: ma.ValidationError) -> Response:
+        return problem_response(Problem(422, "Invalid request", "Some fields are invalid.", exc.messages))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return problem_response(Problem(exc.code or 500, exc.name, exc.description))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(Problem(500, "Internal Server Error", "Something went wrong on our side."))
+
+
+def json_body(schema: ma.Schema) -> Any:
+    """The request body loaded by `schema`: malformed JSON is 400, invalid fields are 422."""
+    if not request.is_json:
+        raise Problem(415, "Unsupported Media Type", "Send the body as application/json.")
+    raw = request.get_json(silent=True)
+    if raw is None:
+        raise Problem(400, "Malformed JSON", "The request body is not valid JSON.")
+    return schema.load(raw)
+
+
+def authenticate(roles: Iterable[str]) -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Unauthorized", "Send a bearer token in the Authorization header.")
+    try:
+        principal = read_token(current_app.config["JWT_SECRET"], token)
+    except Unauthenticated as exc:
+        raise Problem(401, "Unauthorized", f"The token is not valid: {exc}.") from exc
+    if principal.role not in roles:
+        raise Problem(403, "Forbidden", "Your role may not do this.")
+    return principal
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    view: str
+    summary: str
+    body: type[ma.Schema] | None
+    query: type[ma.Schema] | None
+    responses: dict[int, type[ma.Schema] | None]
+    roles: tuple[str, ...] | None
+
+
+@dataclass
+class Api:
+    """A blueprint whose routes carry their own OpenAPI description."""
+
+    name: str
+    blueprint: Blueprint = field(init=False)
+    operations: list[Operation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.blueprint = Blueprint(self.name, self.name)
+
+    def route(
+        self,
+        rule: str,
+        method: str,
+        *,
+        responses: dict[int, type[ma.Schema] | None],
+        body: type[ma.Schema] | None = None,
+        query: type[ma.Schema] | None = None,
+        roles: tuple[str, ...] | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(view)
+            def endpoint(**kwargs: Any) -> Any:
+                if roles is not None:
+                    kwargs["principal"] = authenticate(roles)
+                if query is not None:
+                    kwargs["query"] = query().load(request.args)
+                if body is not None:
+                    kwargs["body"] = json_body(body())
+                return view(**kwargs)
+
+            self.blueprint.add_url_rule(rule, view.__name__, endpoint, methods=[method])
+            summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
+            self.operations.append(
+                Operation(rule, method, view.__name__, summary, body, query, responses, roles)
+            )
+            return endpoint
+
+        return decorator
+
+
+def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
+    spec = APISpec(title=title, version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.schema("Problem", schema=ProblemSchema)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in (op for api in apis for op in api.operations):
+        path = re.sub(r"<(?:(\w+):)?(\w+)>", r"{\2}", op.rule)
+        params: list[dict[str, Any]] = [
+            {
+                "in": "path",
+                "name": name,
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"} if conv == "uuid" else {"type": "string"},
+            }
+            for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", op.rule)
+        ]
+        if op.query:
+            params.append({"in": "query", "schema": op.query})
+        responses: dict[str, Any] = {
+            str(status): {
+                "description": "",
+                **({"content": {"application/json": {"schema": schema}}} if schema else {}),
+            }
+            for status, schema in op.responses.items()
+        }
+        errors = [422, 500] + ([400, 415] if op.body else []) + ([401, 403] if op.roles is not None else [])
+        responses.update({str(status): {"description": "problem", **problem} for status in errors})
+        operation: dict[str, Any] = {"operationId": op.view, "summary": op.summary, "responses": responses}
+        if params:
+            operation["parameters"] = params
+        if op.body:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": op.body}},
+            }
+        if op.roles is not None:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[op.method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _metrics() -> Response:
+    registry = REGISTRY
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several gunicorn workers: add up all of them
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _broker_reachable(bootstrap: str) -> bool:
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) -> None:
+    @app.before_request
+    def start() -> None:
+        g.started = time.perf_counter()
+        g.correlation_token = correlation_id.set(request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4()))
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        REQUESTS.labels(request.method, route, response.status_code).inc()
+        LATENCY.labels(request.method, route).observe(
+            time.perf_counter() - g.get("started", time.perf_counter())
+        )
+        response.headers[CORRELATION_HEADER] = correlation_id.get()
+        return response
+
+    @app.teardown_request
+    def forget(_: BaseException | None) -> None:
+        if "correlation_token" in g:
+            correlation_id.reset(g.correlation_token)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok", service=settings.service)
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        checks = {"database": True, "kafka": _broker_reachable(settings.kafka_bootstrap)}
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            checks["database"] = False
+        ready = all(checks.values())
+        return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+
+    app.add_url_rule("/metrics", "metrics", _metrics)
+
+
+def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
+    """The skeleton every service's `create_app` fills with its own blueprints."""
+    settings, engine = runtime.settings, runtime.engine
+    app = Flask(settings.service)
+    app.config.update(JWT_SECRET=settings.jwt_secret, MAX_CONTENT_LENGTH=1024 * 1024)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    _install_error_handlers(app)
+    _install_observability(app, engine, settings)
+    for api in apis:
+        app.register_blueprint(api.blueprint)
+    document = _openapi(title, apis)
+    app.add_url_rule("/openapi.json", "openapi", lambda: jsonify(document))
+    app.extensions["runtime"] = runtime
+    return app

@@ -1,0 +1,81 @@
+"""Kafka clients built one way for every service, and the topic declarations."""
+
+import contextlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dlq_topic(topic: str) -> str:
+    return topic + DLQ_SUFFIX
+
+
+def producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
+    """Idempotent, acknowledged by all in-sync replicas, failing fast enough for a relay to retry."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_block_ms": 5000,
+        "request_timeout_ms": 5000,
+        "delivery_timeout_ms": 15000,
+        "retry_backoff_ms": 200,
+    }
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def consumer(bootstrap: str, group_id: str, topics: list[str], **overrides: Any) -> KafkaConsumer:
+    """Offsets are committed by the consumer loop after the handler's transaction, never automatically."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_poll_records": 200,
+        "reconnect_backoff_max_ms": 2000,
+    }
+    config.update(overrides)
+    return KafkaConsumer(*topics, **config)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    retention_ms: int
+
+    def with_dlq(self) -> list["TopicSpec"]:
+        return [self, TopicSpec(dlq_topic(self.name), 1, self.retention_ms)]
+
+
+def load_topics(path: Path) -> list[TopicSpec]:
+    declared = tomllib.loads(path.read_text())["topic"]
+    return [
+        spec for t in declared for spec in TopicSpec(t["name"], t["partitions"], t["retention_ms"]).with_dlq()
+    ]
+
+
+def ensure_topics(bootstrap: str, topics: list[TopicSpec]) -> None:
+    """Creates the topics that do not exist yet; existing ones are left as they are."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [
+            NewTopic(t.name, t.partitions, 1, topic_configs={"retention.ms": str(t.retention_ms)})
+            for t in topics
+            if t.name not in existing
+        ]
+        for topic in missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics([topic])
+    finally:
+        admin.close()

@@ -1,0 +1,90 @@
+"""Wires one service's database, outbox, relay and consumer loop from its settings."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from eventbus import kafka
+from eventbus.consumer import ConsumerLoop, Handler
+from eventbus.envelope import Envelope
+from eventbus.outbox import EventType, Outbox, dead_letters_table, outbox_table, processed_events_table
+from eventbus.relay import Relay
+from eventbus.settings import Settings
+
+
+@dataclass(frozen=True)
+class Plumbing:
+    """The tables every service's database holds for its events."""
+
+    outbox: sa.Table
+    processed: sa.Table
+    dead_letters: sa.Table
+
+    @classmethod
+    def on(cls, metadata: sa.MetaData) -> "Plumbing":
+        return cls(outbox_table(metadata), processed_events_table(metadata), dead_letters_table(metadata))
+
+
+class Runtime:
+    def __init__(self, settings: Settings, plumbing: Plumbing, catalogue: Mapping[str, EventType]) -> None:
+        self.settings = settings
+        self.plumbing = plumbing
+        self.engine = sa.create_engine(
+            settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=20
+        )
+        self.outbox = Outbox(settings.service, plumbing.outbox, catalogue)
+
+    def relay(self) -> Relay:
+        return Relay(self.engine, self.plumbing.outbox, lambda: kafka.producer(self.settings.kafka_bootstrap))
+
+    def consumer(self, topics: list[str], handlers: Mapping[str, Handler]) -> ConsumerLoop:
+        name = self.settings.service
+        return ConsumerLoop(
+            name=name,
+            engine=self.engine,
+            processed=self.plumbing.processed,
+            dead_letters=self.plumbing.dead_letters,
+            handlers=handlers,
+            make_consumer=lambda: kafka.consumer(self.settings.kafka_bootstrap, name, topics),
+            make_producer=lambda: kafka.producer(self.settings.kafka_bootstrap),
+        )
+
+    def unit_of_work(self) -> "UnitOfWork":
+        return UnitOfWork(self)
+
+
+class UnitOfWork:
+    """One transaction: the aggregate rows and the outbox rows of their events commit together."""
+
+    def __init__(self, runtime: Runtime, session: Session | None = None) -> None:
+        self.runtime = runtime
+        self._given = session
+        self.session: Session
+
+    def __enter__(self) -> "UnitOfWork":
+        if self._given is not None:  # a consumer's handler joins the loop's transaction
+            self.session = self._given
+        else:
+            self.session = Session(self.runtime.engine)
+            self.session.begin()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._given is None:
+            if self.session.in_transaction():
+                self.session.rollback()
+            self.session.close()
+
+    def publish(
+        self, event_type: str, subject: str, data: Mapping[str, object], cause: Envelope | None = None
+    ) -> Envelope:
+        return self.runtime.outbox.add(self.session, event_type, subject, dict(data), cause)
+
+    def commit(self) -> None:
+        if self._given is None:
+            self.session.commit()

@@ -1,0 +1,5 @@
+"""The booking HTTP API."""
+
+from eventbus.http import Api
+
+api = Api("booking")

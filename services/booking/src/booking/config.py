@@ -1,0 +1,6 @@
+from eventbus.settings import Settings
+
+
+def load_settings() -> Settings:
+    """From BOOKING_* and XUDONG_* environment variables."""
+    return Settings.from_env("booking")

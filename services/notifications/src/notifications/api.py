@@ -1,0 +1,5 @@
+"""The notifications HTTP API."""
+
+from eventbus.http import Api
+
+api = Api("notifications")

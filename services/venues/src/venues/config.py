@@ -1,0 +1,6 @@
+from eventbus.settings import Settings
+
+
+def load_settings() -> Settings:
+    """From VENUES_* and XUDONG_* environment variables."""
+    return Settings.from_env("venues")

@@ -1,0 +1,37 @@
+"""Areas: the province's administrative map as data, since it changes (districts merged in 2025)."""
+
+import uuid
+from dataclasses import dataclass, field
+
+# How deep each level sits: a province holds cities, towns and districts, which hold wards and communes.
+TIER = {"province": 0, "city": 1, "town": 1, "district": 1, "ward": 2, "commune": 2}
+LEVELS = tuple(TIER)
+
+
+class AreaRejected(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Area:
+    level: str
+    name_vi: str
+    name_en: str
+    parent_id: str | None = None
+    code: str | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+def new_area(level: str, name_vi: str, name_en: str, parent: Area | None, code: str | None = None) -> Area:
+    """A province stands at the top; every other area sits inside a wider one."""
+    if level not in LEVELS:
+        raise AreaRejected("level", f"must be one of {', '.join(LEVELS)}")
+    if parent is None and TIER[level] != 0:
+        raise AreaRejected("parent_id", f"a {level} must sit inside a wider area")
+    if parent is not None and TIER[parent.level] != TIER[level] - 1:
+        raise AreaRejected("parent_id", f"a {level} cannot sit inside a {parent.level}")
+    if not name_vi.strip() or not name_en.strip():
+        raise AreaRejected("name", "both the Vietnamese and the English name are needed")
+    return Area(level, name_vi.strip(), name_en.strip(), parent.id if parent else None, code)

@@ -1,0 +1,9 @@
+"""Applies the events the venues service consumes: `python -m venues.worker`."""
+
+from eventbus.process import run_until_signalled
+from venues.bootstrap import bootstrap
+from venues.consumers import HANDLERS, TOPICS
+
+if __name__ == "__main__":
+    runtime = bootstrap()
+    run_until_signalled(runtime.settings, runtime.consumer(TOPICS, HANDLERS).run)
