@@ -11,11 +11,12 @@ from venues import handlers
 from venues.bootstrap import unit_of_work
 from venues.domain.areas import Area, AreaRejected
 from venues.schemas import AreaIn, AreaList, AreaOut
+from venues.unit_of_work import VenuesUnitOfWork
 
 api = Api("venues")
 
 
-def _uow() -> Any:
+def _uow() -> VenuesUnitOfWork:
     runtime: Runtime = current_app.extensions["runtime"]
     return unit_of_work(runtime)
 
@@ -30,6 +31,7 @@ def _area(area: Area) -> dict[str, Any]:
             "code": area.code,
         }
     )
+    return dumped
 
 
 @api.route("/v1/areas", "GET", responses={200: AreaList})
