@@ -1,0 +1,67 @@
+"""A minimal service that uses the library as the real services do, so that its mechanics
+can be proven against the real broker and database. Run as a process:
+`python probe.py relay|worker DATABASE_URL BOOTSTRAP TOPIC`."""
+
+import sys
+import uuid
+
+import marshmallow as ma
+import sqlalchemy as sa
+from eventbus.envelope import Envelope
+from eventbus.outbox import EventType
+from eventbus.process import run_until_signalled
+from eventbus.runtime import Plumbing, Runtime
+from eventbus.settings import DEV_JWT_SECRET, Settings
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.orm import Session
+
+metadata = sa.MetaData()
+plumbing = Plumbing.on(metadata)
+changes = sa.Table("changes", metadata, sa.Column("id", UUID(as_uuid=False), primary_key=True))
+# `applied` counts how often a change's event took effect: exactly-once means 1, always.
+effects = sa.Table(
+    "effects",
+    metadata,
+    sa.Column("change_id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("applied", sa.Integer, nullable=False),
+)
+
+
+class ChangeMade(ma.Schema):
+    change_id = ma.fields.String(required=True)
+    explode = ma.fields.Boolean(load_default=False)
+
+
+def runtime(database_url: str, bootstrap: str, topic: str) -> Runtime:
+    settings = Settings("probe-" + topic, database_url, bootstrap, DEV_JWT_SECRET, "INFO")
+    return Runtime(settings, plumbing, {"probe.changed": EventType(topic, ChangeMade())})
+
+
+def make_change(rt: Runtime, explode: bool = False, commit: bool = True) -> str:
+    """A state change and its event in one transaction, committed or rolled back."""
+    change_id = str(uuid.uuid4())
+    with rt.unit_of_work() as uow:
+        uow.session.execute(changes.insert().values(id=change_id))
+        uow.publish("probe.changed", change_id, {"change_id": change_id, "explode": explode})
+        if commit:
+            uow.commit()
+    return change_id
+
+
+def apply_change(session: Session, event: Envelope) -> None:
+    if event.data.get("explode"):
+        raise RuntimeError("this change always fails to apply")
+    session.execute(
+        insert(effects)
+        .values(change_id=event.data["change_id"], applied=1)
+        .on_conflict_do_update(index_elements=["change_id"], set_={"applied": effects.c.applied + 1})
+    )
+
+
+if __name__ == "__main__":
+    role, database_url, bootstrap, topic = sys.argv[1:5]
+    rt = runtime(database_url, bootstrap, topic)
+    if role == "relay":
+        run_until_signalled(rt.settings, rt.relay().run)
+    else:
+        run_until_signalled(rt.settings, rt.consumer([topic], {"probe.changed": apply_change}).run)

@@ -1,0 +1,162 @@
+"""The event mechanics against the real Kafka broker and PostgreSQL: outbox, relay, consumer, DLQ."""
+
+import signal
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
+from eventbus.runtime import Runtime
+from kafka import KafkaConsumer
+from xudong.stack import Process, Stack
+
+from conftest import eventually
+
+sys.path.insert(0, str(Path(__file__).parent))
+import probe  # noqa: E402
+
+pytestmark = pytest.mark.stack
+
+
+@dataclass
+class Probe:
+    stack: Stack
+    rt: Runtime
+    topic: str
+    relay: Process
+    worker: Process
+
+    def effects(self) -> dict[str, int]:
+        with self.rt.engine.connect() as conn:
+            return {r.change_id: r.applied for r in conn.execute(sa.select(probe.effects))}
+
+    def outbox_rows(self) -> int:
+        with self.rt.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(probe.plumbing.outbox)).scalar_one()
+
+    def messages(self, topic: str | None = None) -> list:  # type: ignore[type-arg]
+        consumer = KafkaConsumer(
+            topic or self.topic,
+            bootstrap_servers=self.stack.kafka_bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=3000,
+        )
+        try:
+            return list(consumer)
+        finally:
+            consumer.close()
+
+
+@pytest.fixture
+def probe_service(stack: Stack) -> Iterator[Probe]:
+    name = "probe_" + uuid.uuid4().hex[:8]
+    stack.create_database(name)
+    topic = name.replace("_", ".")
+    ensure_topics(stack.kafka_bootstrap, TopicSpec(topic, 3, 3_600_000).with_dlq())
+    url = stack.database_url(name)
+    rt = probe.runtime(url, stack.kafka_bootstrap, topic)
+    probe.metadata.create_all(rt.engine)
+    argv = [sys.executable, str(Path(probe.__file__)), "", url, stack.kafka_bootstrap, topic]
+    relay = Process(f"{name}-relay", [*argv[:2], "relay", *argv[3:]], stack.state)
+    worker = Process(f"{name}-worker", [*argv[:2], "worker", *argv[3:]], stack.state)
+    yield Probe(stack, rt, topic, relay, worker)
+    relay.stop()
+    worker.stop()
+    rt.engine.dispose()
+
+
+def test_a_rolled_back_change_publishes_nothing_and_a_committed_one_takes_effect_once(
+    probe_service: Probe,
+) -> None:
+    p = probe_service
+    kept = probe.make_change(p.rt)
+    probe.make_change(p.rt, commit=False)
+    p.relay.start()
+    p.worker.start()
+
+    eventually(lambda: p.effects() == {kept: 1}, timeout=60)
+    eventually(lambda: p.outbox_rows() == 0)
+    published = p.messages()
+    assert [m.key.decode() for m in published] == [kept]
+    assert p.effects() == {kept: 1}
+
+
+def test_changes_committed_while_the_broker_is_down_all_arrive_once_after_it_returns(
+    probe_service: Probe,
+) -> None:
+    p = probe_service
+    p.relay.start()
+    p.worker.start()
+    first = probe.make_change(p.rt)
+    eventually(lambda: p.effects() == {first: 1}, timeout=60)
+
+    kafka = p.stack.kafka_process()
+    kafka.stop()
+    made = {probe.make_change(p.rt) for _ in range(500)}
+    assert p.outbox_rows() == 500  # held safe in the outbox while nothing can be published
+    p.stack.start_kafka()
+
+    def all_applied() -> bool:
+        """all 500 changes applied"""
+        return set(p.effects()) == made | {first}
+
+    eventually(all_applied, timeout=180, interval=1)
+    assert set(p.effects().values()) == {1}
+    eventually(lambda: p.outbox_rows() == 0)
+
+
+def test_a_relay_killed_mid_batch_loses_nothing_and_duplicates_have_no_second_effect(
+    probe_service: Probe,
+) -> None:
+    p = probe_service
+    made = {probe.make_change(p.rt) for _ in range(3000)}
+    p.worker.start()
+    p.relay.start()
+    eventually(lambda: 0 < p.outbox_rows() < 3000, timeout=60, interval=0.01)
+    p.relay.signal(signal.SIGKILL)
+    remaining = p.outbox_rows()
+    assert remaining > 0, "the relay was not killed mid-run"
+    p.relay.start()
+    eventually(lambda: set(p.effects()) == made, timeout=120, interval=0.5)
+
+    # Redeliver a hundred events that were already applied, as a relay that died between the
+    # broker's acknowledgement and its delete would.
+    replay = producer(p.stack.kafka_bootstrap)
+    for message in p.messages()[:100]:
+        replay.send(p.topic, key=message.key, value=message.value)
+    replay.flush()
+    replay.close()
+    eventually(lambda: len(p.messages()) >= 3100, timeout=30)
+    p.worker.stop()  # lets the worker finish what it polled
+    assert len(p.effects()) == 3000
+    assert set(p.effects().values()) == {1}
+
+
+def test_a_poison_message_goes_to_the_dlq_with_its_error_and_the_next_ones_still_apply(
+    probe_service: Probe,
+) -> None:
+    p = probe_service
+    before = probe.make_change(p.rt)
+    exploding = probe.make_change(p.rt, explode=True)
+    raw = producer(p.stack.kafka_bootstrap)
+    raw.send(p.topic, key=before.encode(), value=b"\xff not an event at all").get(timeout=10)
+    raw.close()
+    after = probe.make_change(p.rt)
+    p.relay.start()
+    p.worker.start()
+
+    eventually(lambda: set(p.effects()) == {before, after}, timeout=60)
+    dead = eventually(
+        lambda: p.messages(dlq_topic(p.topic)) if len(p.messages(dlq_topic(p.topic))) == 2 else None
+    )
+    errors = sorted(dict(m.headers)["error"].decode() for m in dead)
+    assert errors[0].startswith("RuntimeError: this change always fails to apply")
+    assert errors[1].startswith("not an event envelope")
+    with p.rt.engine.connect() as conn:
+        recorded = conn.execute(sa.select(probe.plumbing.dead_letters.c.error)).scalars().all()
+    assert len(recorded) == 2
+    assert exploding not in p.effects()
