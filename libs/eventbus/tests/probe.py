@@ -7,13 +7,14 @@ import uuid
 
 import marshmallow as ma
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.orm import Session
+
 from eventbus.envelope import Envelope
 from eventbus.outbox import EventType
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Plumbing, Runtime
 from eventbus.settings import DEV_JWT_SECRET, Settings
-from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.orm import Session
 
 metadata = sa.MetaData()
 plumbing = Plumbing.on(metadata)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
-from eventbus.runtime import Runtime
 from kafka import KafkaConsumer
-from xudong.stack import Process, Stack
 
 from conftest import eventually
+from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
+from eventbus.runtime import Runtime
+from xudong.stack import Process, Stack
 
 sys.path.insert(0, str(Path(__file__).parent))
-import probe  # noqa: E402
+import probe
 
 pytestmark = pytest.mark.stack
 
