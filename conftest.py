@@ -38,3 +38,22 @@ def platform(stack: "Stack") -> "Stack":  # noqa: F821
     """The three services (api, relay, worker each) running on the stack."""
     stack.start_services()
     return stack
+
+
+def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821
+    """How many messages a topic has ever received, over all partitions."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def token(role: str, sub: str, *venues: str) -> dict[str, str]:
+    from eventbus.auth import issue_token
+    from eventbus.settings import DEV_JWT_SECRET
+
+    return {"Authorization": "Bearer " + issue_token(DEV_JWT_SECRET, role, sub, venues)}

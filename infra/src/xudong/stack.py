@@ -348,6 +348,9 @@ class Stack:
     # --- the services -----------------------------------------------------------------------
     def service_processes(self, service: str) -> list[Process]:
         env = self.service_env()
+        # gunicorn's workers add up their metrics in files here, emptied at each start
+        metrics = self.state / "metrics" / service
+        api_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         port = getattr(self.ports, service)
         workers = os.environ.get("XUDONG_GUNICORN_WORKERS", "3")
         python = str(self.venv_bin / "python")
@@ -356,16 +359,16 @@ class Stack:
                 f"{service}-api",
                 [
                     str(self.venv_bin / "gunicorn"),
+                    "-c",
+                    "python:eventbus.gunicorn_conf",
                     "-b",
                     f"127.0.0.1:{port}",
                     "-w",
                     workers,
-                    "--graceful-timeout",
-                    "5",
                     f"{service}:create_app()",
                 ],
                 self.state,
-                env,
+                api_env,
             ),
             Process(f"{service}-relay", [python, "-m", f"{service}.relay"], self.state, env),
             Process(f"{service}-worker", [python, "-m", f"{service}.worker"], self.state, env),
@@ -399,6 +402,8 @@ class Stack:
 
     def start_services(self) -> None:
         for service in SERVICES:
+            shutil.rmtree(self.state / "metrics" / service, ignore_errors=True)
+            (self.state / "metrics" / service).mkdir(parents=True)
             for process in self.service_processes(service):
                 process.start()
         for service in SERVICES:

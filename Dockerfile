@@ -1,0 +1,28 @@
+# One image for every Python process of the platform (see docker-compose.yml): the services'
+# api, relay and worker, the one-shot init (topics and migrations) and localstripe.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Third-party packages first, at the versions pinned in constraints.txt, so that changing
+# the code does not reinstall them.
+COPY requirements.txt constraints.txt ./
+RUN pip install -c constraints.txt -r requirements.txt
+
+# Then the repository and our own packages, installed editable so that xudong.stack.ROOT,
+# the services' migrations and infra/topics.toml all stay where the code expects them.
+COPY . .
+RUN pip install -c constraints.txt \
+        -e libs/eventbus \
+        -e infra \
+        -e services/venues \
+        -e services/booking \
+        -e services/notifications
+
+RUN useradd --create-home --uid 10001 xudong
+USER xudong

@@ -1,0 +1,120 @@
+"""The library's rules that need no broker or database."""
+
+import time
+
+import jwt
+import marshmallow as ma
+import pytest
+
+from eventbus.auth import ALGORITHMS, AUDIENCE, ISSUER, Unauthenticated, issue_token, read_token
+from eventbus.envelope import Envelope, InvalidEnvelope, new_event
+from eventbus.logs import correlation_id
+from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256-and-for-hs512-too-0123456789"
+
+
+def test_an_envelope_survives_the_wire_unchanged() -> None:
+    event = new_event("venues", "venues.area.created", "a1", {"name": "Chèo"})
+    assert Envelope.from_bytes(event.to_bytes()) == event
+    assert event.specversion == "1.0"
+
+
+def test_an_event_caused_by_another_carries_its_correlation_and_causation() -> None:
+    cause = new_event("booking", "booking.x", "b1", {})
+    effect = new_event("venues", "venues.y", "s1", {}, cause=cause)
+    assert (effect.correlationid, effect.causationid) == (cause.correlationid, cause.id)
+
+
+def test_an_event_made_during_a_request_carries_the_request_correlation_id() -> None:
+    token = correlation_id.set("corr-123")
+    try:
+        assert new_event("venues", "t", "s", {}).correlationid == "corr-123"
+    finally:
+        correlation_id.reset(token)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\xff\xfe",
+        b"[]",
+        b'{"type": "x"}',
+        b'{"source":"s","type":"t","subject":"s","data":[],"correlationid":"c"}',
+        b'{"source":"s","type":"t","subject":"s","data":{},"correlationid":"c","id":"not-a-uuid"}',
+    ],
+)
+def test_bytes_that_are_not_an_envelope_are_refused(raw: bytes) -> None:
+    with pytest.raises(InvalidEnvelope):
+        Envelope.from_bytes(raw)
+
+
+class Named(ma.Schema):
+    name = ma.fields.String(required=True)
+
+
+def test_an_event_that_fails_its_own_schema_is_never_staged() -> None:
+    import sqlalchemy as sa
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.executed: list[object] = []
+
+        def execute(self, statement: object) -> None:
+            self.executed.append(statement)
+
+    session = Recorder()
+    outbox = Outbox("venues", outbox_table(sa.MetaData()), {"t.named": EventType("t", Named())})
+    with pytest.raises(InvalidEvent) as refused:
+        outbox.add(session, "t.named", "s1", {"nom": "x"})  # type: ignore[arg-type]
+    assert "name" in refused.value.errors
+    assert session.executed == []
+    outbox.add(session, "t.named", "s1", {"name": "x"})  # type: ignore[arg-type]
+    assert len(session.executed) == 2  # the row and its NOTIFY
+
+
+def test_a_token_the_platform_issued_reads_back_as_its_principal() -> None:
+    principal = read_token(SECRET, issue_token(SECRET, "venue_manager", "m1", ("v1", "v2")))
+    assert (principal.sub, principal.role, principal.venues) == ("m1", "venue_manager", ("v1", "v2"))
+
+
+def _claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    return {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "u1",
+        "role": "staff",
+        "iat": now,
+        "exp": now + 60,
+    } | overrides
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        jwt.encode(_claims(), None, algorithm="none"),
+        jwt.encode(_claims(), SECRET, algorithm="HS512"),
+        jwt.encode(_claims(exp=int(time.time()) - 10), SECRET, algorithm="HS256"),
+        jwt.encode(_claims(iss="someone-else"), SECRET, algorithm="HS256"),
+        jwt.encode(_claims(aud="another-app"), SECRET, algorithm="HS256"),
+        jwt.encode(_claims(role="admin"), SECRET, algorithm="HS256"),
+        jwt.encode(_claims(), "a-different-secret-of-enough-length-xx", algorithm="HS256"),
+        jwt.encode(_claims(), SECRET, algorithm="HS256")[:-3] + "abc",
+    ],
+    ids=[
+        "alg-none",
+        "other-alg",
+        "expired",
+        "wrong-issuer",
+        "wrong-audience",
+        "unknown-role",
+        "forged",
+        "tampered",
+    ],
+)
+def test_a_token_not_made_by_the_platform_as_it_makes_them_is_refused(token: str) -> None:
+    assert ALGORITHMS == ["HS256"]
+    with pytest.raises(Unauthenticated):
+        read_token(SECRET, token)

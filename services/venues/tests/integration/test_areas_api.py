@@ -1,0 +1,155 @@
+"""The areas API over HTTP against the running venues service, its database and Kafka."""
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from kafka import KafkaConsumer
+
+from conftest import eventually, token, topic_size
+from xudong.stack import Stack
+
+pytestmark = pytest.mark.stack
+STAFF = token("staff", "staff-1")
+
+
+def url(stack: Stack, path: str) -> str:
+    return f"http://127.0.0.1:{stack.ports.venues}{path}"
+
+
+def count_areas(stack: Stack) -> int:
+    engine = sa.create_engine(stack.database_url("venues"))
+    with engine.connect() as conn:
+        n = conn.execute(sa.text("SELECT count(*) FROM areas")).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+def province(stack: Stack, **headers: str) -> dict[str, Any]:
+    name = f"Tỉnh thử {uuid.uuid4().hex[:6]}"
+    answer = requests.post(
+        url(stack, "/v1/areas"),
+        json={"level": "province", "name": {"vi": name, "en": name}},
+        headers={**STAFF, **headers},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_an_area_created_by_staff_is_readable_and_its_event_reaches_kafka_with_the_correlation_id(
+    platform: Stack,
+) -> None:
+    created = province(platform, **{"X-Correlation-ID": "corr-areas-1"})
+    child = requests.post(
+        url(platform, "/v1/areas"),
+        json={
+            "level": "city",
+            "name": {"vi": "Thành phố Thử", "en": "Test City"},
+            "parent_id": created["id"],
+        },
+        headers=STAFF,
+        timeout=10,
+    ).json()
+    assert requests.get(url(platform, f"/v1/areas/{child['id']}"), timeout=10).json() == child
+    assert created["id"] in {
+        a["id"] for a in requests.get(url(platform, "/v1/areas"), timeout=10).json()["items"]
+    }
+
+    consumer = KafkaConsumer(
+        "venues.events",
+        bootstrap_servers=platform.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=2000,
+    )
+
+    def event_of_created() -> dict[str, Any] | None:
+        found = [json.loads(m.value) for m in consumer if m.key.decode() == created["id"]]
+        return found[0] if found else None
+
+    event = eventually(event_of_created, timeout=30)
+    consumer.close()
+    assert event["type"] == "venues.area.created"
+    assert event["correlationid"] == "corr-areas-1"
+    assert event["data"]["name"] == created["name"]
+
+
+BAD_BODIES = {
+    "malformed JSON": (b'{"level": "province", "name": ', 400),
+    "not an object": (b"[1, 2]", 422),
+    "unknown field": (
+        json.dumps({"level": "province", "name": {"vi": "A", "en": "A"}, "owner": "me"}).encode(),
+        422,
+    ),
+    "wrong types": (json.dumps({"level": 3, "name": {"vi": ["A"], "en": None}}).encode(), 422),
+    "unknown level": (json.dumps({"level": "village", "name": {"vi": "A", "en": "A"}}).encode(), 422),
+    "missing parent": (json.dumps({"level": "ward", "name": {"vi": "A", "en": "A"}}).encode(), 422),
+    "no such parent": (
+        json.dumps(
+            {"level": "ward", "name": {"vi": "A", "en": "A"}, "parent_id": str(uuid.uuid4())}
+        ).encode(),
+        422,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_BODIES, ids=list(BAD_BODIES))
+def test_bad_input_gets_a_problem_with_field_errors_and_changes_nothing(platform: Stack, case: str) -> None:
+    body, status = BAD_BODIES[case]
+    areas, events = count_areas(platform), topic_size(platform, "venues.events")
+    answer = requests.post(
+        url(platform, "/v1/areas"),
+        data=body,
+        headers={**STAFF, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == status
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == status
+    if status == 422:
+        assert problem["errors"], "a 422 names the fields at fault"
+    assert count_areas(platform) == areas
+    assert topic_size(platform, "venues.events") == events
+
+
+def test_a_second_area_of_the_same_name_in_the_same_place_is_refused(platform: Stack) -> None:
+    created = province(platform)
+    again = requests.post(
+        url(platform, "/v1/areas"),
+        json={"level": "province", "name": created["name"]},
+        headers=STAFF,
+        timeout=10,
+    )
+    assert again.status_code == 422
+    assert "name" in again.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer not.a.token"}, 401),
+        (token("organiser", "o1"), 403),
+        (token("venue_manager", "m1", "v1"), 403),
+    ],
+    ids=["anonymous", "garbage-token", "organiser", "venue-manager"],
+)
+def test_only_staff_may_change_the_map(platform: Stack, headers: dict[str, str], status: int) -> None:
+    areas = count_areas(platform)
+    answer = requests.post(
+        url(platform, "/v1/areas"),
+        json={"level": "province", "name": {"vi": "X", "en": "X"}},
+        headers=headers,
+        timeout=10,
+    )
+    assert (answer.status_code, answer.headers["Content-Type"]) == (status, "application/problem+json")
+    assert count_areas(platform) == areas
+
+
+def test_an_unknown_area_is_a_404_problem(platform: Stack) -> None:
+    answer = requests.get(url(platform, f"/v1/areas/{uuid.uuid4()}"), timeout=10)
+    assert (answer.status_code, answer.headers["Content-Type"]) == (404, "application/problem+json")

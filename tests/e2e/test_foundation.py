@@ -1,0 +1,53 @@
+"""What every service answers, running under gunicorn on the real stack."""
+
+import json
+
+import pytest
+import requests
+
+from xudong.stack import SERVICES, Stack
+
+pytestmark = pytest.mark.stack
+
+
+def base(stack: Stack, service: str) -> str:
+    return f"http://127.0.0.1:{getattr(stack.ports, service)}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_is_alive_ready_measured_and_documented(platform: Stack, service: str) -> None:
+    root = base(platform, service)
+    assert requests.get(f"{root}/healthz", timeout=5).json()["status"] == "ok"
+    ready = requests.get(f"{root}/readyz", timeout=5)
+    assert (ready.status_code, ready.json()["checks"]) == (200, {"database": True, "kafka": True})
+    metrics = requests.get(f"{root}/metrics", timeout=5)
+    assert metrics.headers["Content-Type"].startswith("text/plain")
+    assert 'http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
+    document = requests.get(f"{root}/openapi.json", timeout=5).json()
+    assert document["openapi"].startswith("3.")
+    assert "Problem" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_unknown_route_is_a_problem_that_carries_the_correlation_id(platform: Stack, service: str) -> None:
+    answer = requests.get(
+        f"{base(platform, service)}/v1/nothing-here", headers={"X-Correlation-ID": "c-404"}, timeout=5
+    )
+    assert (answer.status_code, answer.headers["Content-Type"]) == (404, "application/problem+json")
+    assert answer.json()["correlation_id"] == answer.headers["X-Correlation-ID"] == "c-404"
+
+
+def test_the_venues_openapi_describes_the_areas_routes_with_their_schemas(platform: Stack) -> None:
+    document = requests.get(f"{base(platform, 'venues')}/openapi.json", timeout=5).json()
+    create = document["paths"]["/v1/areas"]["post"]
+    assert create["security"] == [{"bearer": []}]
+    assert set(create["responses"]) >= {"201", "400", "401", "403", "422"}
+    assert "AreaIn" in json.dumps(create["requestBody"])
+
+
+def test_service_logs_are_json_lines_that_carry_the_correlation_id(platform: Stack) -> None:
+    requests.get(f"{base(platform, 'venues')}/v1/areas/not-a-uuid", timeout=5)
+    lines = (platform.state / "logs" / "venues-relay.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert records, "the relay wrote JSON log lines"
+    assert all({"time", "level", "service", "message", "correlation_id"} <= set(r) for r in records)
