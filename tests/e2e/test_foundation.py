@@ -5,6 +5,7 @@ import json
 import pytest
 import requests
 
+from conftest import eventually
 from xudong.stack import SERVICES, Stack
 
 pytestmark = pytest.mark.stack
@@ -45,9 +46,15 @@ def test_the_venues_openapi_describes_the_areas_routes_with_their_schemas(platfo
     assert "AreaIn" in json.dumps(create["requestBody"])
 
 
-def test_service_logs_are_json_lines_that_carry_the_correlation_id(platform: Stack) -> None:
-    requests.get(f"{base(platform, 'venues')}/v1/areas/not-a-uuid", timeout=5)
-    lines = (platform.state / "logs" / "venues-relay.log").read_text().splitlines()
-    records = [json.loads(line) for line in lines if line.startswith("{")]
-    assert records, "the relay wrote JSON log lines"
-    assert all({"time", "level", "service", "message", "correlation_id"} <= set(r) for r in records)
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_logs_are_json_lines_that_carry_the_correlation_id(platform: Stack, service: str) -> None:
+    correlation = f"c-log-{service}"
+    requests.get(f"{base(platform, service)}/healthz", headers={"X-Correlation-ID": correlation}, timeout=5)
+
+    def logged() -> list[dict[str, object]]:
+        lines = (platform.state / "logs" / f"{service}-api.log").read_text().splitlines()
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        return [r for r in records if r["correlation_id"] == correlation]
+
+    record = eventually(logged, timeout=10)[0]
+    assert (record["service"], record["path"], record["status"]) == (service, "/healthz", 200)

@@ -8,7 +8,6 @@ import uuid
 import marshmallow as ma
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.orm import Session
 
 from eventbus.envelope import Envelope
 from eventbus.outbox import EventType
@@ -25,12 +24,14 @@ effects = sa.Table(
     metadata,
     sa.Column("change_id", UUID(as_uuid=False), primary_key=True),
     sa.Column("applied", sa.Integer, nullable=False),
+    sa.Column("handled_at", sa.DateTime(timezone=True), server_default=sa.func.clock_timestamp()),
 )
 
 
 class ChangeMade(ma.Schema):
     change_id = ma.fields.String(required=True)
     explode = ma.fields.Boolean(load_default=False)
+    padding = ma.fields.String(load_default="")
 
 
 def runtime(database_url: str, bootstrap: str, topic: str) -> Runtime:
@@ -38,25 +39,30 @@ def runtime(database_url: str, bootstrap: str, topic: str) -> Runtime:
     return Runtime(settings, plumbing, {"probe.changed": EventType(topic, ChangeMade())})
 
 
-def make_change(rt: Runtime, explode: bool = False, commit: bool = True) -> str:
+def make_change(rt: Runtime, explode: bool = False, commit: bool = True, padding: str = "") -> str:
     """A state change and its event in one transaction, committed or rolled back."""
     change_id = str(uuid.uuid4())
     with rt.unit_of_work() as uow:
-        uow.session.execute(changes.insert().values(id=change_id))
-        uow.publish("probe.changed", change_id, {"change_id": change_id, "explode": explode})
+        uow.conn.execute(changes.insert(), {"id": change_id})
+        uow.publish(
+            "probe.changed", change_id, {"change_id": change_id, "explode": explode, "padding": padding}
+        )
         if commit:
             uow.commit()
     return change_id
 
 
-def apply_change(session: Session, event: Envelope) -> None:
+_apply_once_more = (
+    insert(effects)
+    .values(applied=1)
+    .on_conflict_do_update(index_elements=["change_id"], set_={"applied": effects.c.applied + 1})
+)
+
+
+def apply_change(conn: sa.Connection, event: Envelope) -> None:
     if event.data.get("explode"):
         raise RuntimeError("this change always fails to apply")
-    session.execute(
-        insert(effects)
-        .values(change_id=event.data["change_id"], applied=1)
-        .on_conflict_do_update(index_elements=["change_id"], set_={"applied": effects.c.applied + 1})
-    )
+    conn.execute(_apply_once_more, {"change_id": event.data["change_id"]})
 
 
 if __name__ == "__main__":

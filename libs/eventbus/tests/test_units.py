@@ -61,17 +61,17 @@ def test_an_event_that_fails_its_own_schema_is_never_staged() -> None:
         def __init__(self) -> None:
             self.executed: list[object] = []
 
-        def execute(self, statement: object) -> None:
-            self.executed.append(statement)
+        def execute(self, statement: object, parameters: object) -> None:
+            self.executed.append((statement, parameters))
 
-    session = Recorder()
+    conn = Recorder()
     outbox = Outbox("venues", outbox_table(sa.MetaData()), {"t.named": EventType("t", Named())})
     with pytest.raises(InvalidEvent) as refused:
-        outbox.add(session, "t.named", "s1", {"nom": "x"})  # type: ignore[arg-type]
+        outbox.add(conn, "t.named", "s1", {"nom": "x"})  # type: ignore[arg-type]
     assert "name" in refused.value.errors
-    assert session.executed == []
-    outbox.add(session, "t.named", "s1", {"name": "x"})  # type: ignore[arg-type]
-    assert len(session.executed) == 2  # the row and its NOTIFY
+    assert conn.executed == []
+    outbox.add(conn, "t.named", "s1", {"name": "x"})  # type: ignore[arg-type]
+    assert len(conn.executed) == 1
 
 
 def test_a_token_the_platform_issued_reads_back_as_its_principal() -> None:
@@ -118,3 +118,24 @@ def test_a_token_not_made_by_the_platform_as_it_makes_them_is_refused(token: str
     assert ALGORITHMS == ["HS256"]
     with pytest.raises(Unauthenticated):
         read_token(SECRET, token)
+
+
+def test_a_log_line_is_json_with_the_service_and_correlation_id() -> None:
+    import json
+    import logging
+
+    from eventbus.logs import JsonFormatter
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "relay started", None, None)
+    record.fields = {"batch": 3}
+    token = correlation_id.set("corr-log")
+    try:
+        line = json.loads(JsonFormatter("venues").format(record))
+    finally:
+        correlation_id.reset(token)
+    assert (line["service"], line["correlation_id"], line["message"], line["batch"]) == (
+        "venues",
+        "corr-log",
+        "relay started",
+        3,
+    )

@@ -11,7 +11,6 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from eventbus.envelope import Envelope, InvalidEnvelope
 from eventbus.kafka import dlq_topic
@@ -19,7 +18,7 @@ from eventbus.logs import correlation_id
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Session, Envelope], None]
+Handler = Callable[[sa.Connection, Envelope], None]
 
 # The database or broker being unreachable is no fault of the message: wait, never dead-letter.
 TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
@@ -52,21 +51,67 @@ class ConsumerLoop:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self._dlq_producer: KafkaProducer | None = None
+        self._record_processed = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
 
     def run(self, stop: threading.Event) -> None:
         consumer = self.make_consumer()
         try:
             while not stop.is_set():
-                for partition, messages in consumer.poll(timeout_ms=500).items():
-                    for message in messages:
-                        self.handle(message, stop)
-                    self._commit(consumer, partition, messages[-1].offset + 1)
+                polled = consumer.poll(timeout_ms=500)
+                if polled:
+                    # Within a partition the order is kept; across partitions none is promised.
+                    self.handle_batch([m for ms in polled.values() for m in ms], stop)
+                    self._commit(consumer, {tp: ms[-1].offset + 1 for tp, ms in polled.items()})
         except Stopped:
             pass
         finally:
             consumer.close(autocommit=False)
             if self._dlq_producer is not None:
                 self._dlq_producer.close(timeout=2)
+
+    def handle_batch(self, messages: list[ConsumerRecord], stop: threading.Event) -> None:
+        """What one poll returned, applied in one transaction: the common case. Should any
+        message be unreadable or any handler fail, the transaction is rolled back and each
+        message is handled on its own, with retries and the DLQ."""
+        wanted: list[Envelope] = []
+        for message in messages:
+            try:
+                event = Envelope.from_bytes(message.value)
+            except InvalidEnvelope:
+                self._one_by_one(messages, stop)
+                return
+            if event.type in self.handlers:
+                wanted.append(event)
+        while wanted:
+            try:
+                self._apply_all(wanted)
+                return
+            except TRANSIENT as exc:
+                self._pause(stop, 1.0, "database unreachable, waiting", exc)
+            except Exception:
+                self._one_by_one(messages, stop)
+                return
+
+    def _apply_all(self, events: list[Envelope]) -> None:
+        with self.engine.begin() as conn:
+            first_time = set(
+                conn.execute(
+                    self._record_processed,
+                    [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in events],
+                ).scalars()
+            )
+            for event in events:
+                if event.id in first_time:
+                    first_time.discard(event.id)  # the same event twice in one batch applies once
+                    token = correlation_id.set(event.correlationid)
+                    try:
+                        self.handlers[event.type](conn, event)
+                    finally:
+                        correlation_id.reset(token)
+
+    def _one_by_one(self, messages: list[ConsumerRecord], stop: threading.Event) -> None:
+        for message in messages:
+            self.handle(message, stop)
 
     def handle(self, message: ConsumerRecord, stop: threading.Event) -> None:
         try:
@@ -102,15 +147,13 @@ class ConsumerLoop:
 
     def _apply(self, handler: Handler, event: Envelope) -> None:
         """The handler's effect and the record of the event id commit together, or neither does."""
-        with Session(self.engine) as session, session.begin():
-            first_time = session.execute(
-                insert(self.processed)
-                .values(consumer=self.name, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-                .returning(self.processed.c.event_id)
+        with self.engine.begin() as conn:
+            first_time = conn.execute(
+                self._record_processed,
+                {"consumer": self.name, "event_id": event.id, "event_type": event.type},
             ).first()
             if first_time is not None:
-                handler(session, event)
+                handler(conn, event)
             else:
                 log.info("duplicate event skipped", extra={"fields": {"event_id": event.id}})
 
@@ -156,11 +199,12 @@ class ConsumerLoop:
                 .on_conflict_do_nothing()
             )
 
-    def _commit(self, consumer: KafkaConsumer, partition: Any, offset: int) -> None:
+    def _commit(self, consumer: KafkaConsumer, next_offsets: dict[Any, int]) -> None:
+        """One commit for everything a poll returned, once all of it is applied."""
         try:
-            consumer.commit({partition: OffsetAndMetadata(offset, "", -1)})
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in next_offsets.items()})
         except (CommitFailedError, KafkaError) as exc:
-            # The partition moved to another member; it resumes from the last commit and
+            # A partition moved to another member; it resumes from the last commit and
             # the processed-events table drops what this member already applied.
             log.warning("offset commit failed", extra={"fields": {"error": repr(exc)}})
 

@@ -29,7 +29,7 @@ from prometheus_client import (
 from werkzeug.exceptions import HTTPException
 
 from eventbus.auth import Principal, Unauthenticated, read_token
-from eventbus.logs import correlation_id
+from eventbus.logs import configure_logging, correlation_id
 from eventbus.runtime import Runtime
 from eventbus.settings import Settings
 
@@ -242,10 +242,11 @@ def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) ->
     @app.after_request
     def finish(response: Response) -> Response:
         route = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         REQUESTS.labels(request.method, route, response.status_code).inc()
-        LATENCY.labels(request.method, route).observe(
-            time.perf_counter() - g.get("started", time.perf_counter())
-        )
+        LATENCY.labels(request.method, route).observe(elapsed)
+        fields = {"method": request.method, "path": request.path, "status": response.status_code}
+        log.info("request answered", extra={"fields": {**fields, "ms": round(elapsed * 1000, 1)}})
         response.headers[CORRELATION_HEADER] = correlation_id.get()
         return response
 
@@ -275,6 +276,7 @@ def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) ->
 def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
     """The skeleton every service's `create_app` fills with its own blueprints."""
     settings, engine = runtime.settings, runtime.engine
+    configure_logging(settings.service, settings.log_level)
     app = Flask(settings.service)
     app.config.update(JWT_SECRET=settings.jwt_secret, MAX_CONTENT_LENGTH=1024 * 1024)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ def producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
+        "batch_size": 256 * 1024,
         "max_block_ms": 5000,
         "request_timeout_ms": 5000,
         "delivery_timeout_ms": 15000,
@@ -40,7 +41,7 @@ def consumer(bootstrap: str, group_id: str, topics: list[str], **overrides: Any)
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
-        "max_poll_records": 200,
+        "max_poll_records": 500,
         "reconnect_backoff_max_ms": 2000,
     }
     config.update(overrides)

@@ -33,5 +33,8 @@ def create_plumbing() -> None:
 
 
 def drop_plumbing() -> None:
-    for table in ("dead_letters", "processed_events", "outbox"):
-        context.get_bind().execute(sa.text(f"DROP TABLE {table}"))
+    from eventbus.runtime import Plumbing
+
+    plumbing = Plumbing.on(sa.MetaData())
+    for table in (plumbing.outbox, plumbing.processed, plumbing.dead_letters):
+        table.drop(context.get_bind())

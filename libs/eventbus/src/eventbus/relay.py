@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -23,6 +24,7 @@ class Relay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         ack_timeout: float = 20.0,
+        linger: float = 0.005,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -30,6 +32,7 @@ class Relay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.ack_timeout = ack_timeout
+        self.linger = linger
         self._producer: KafkaProducer | None = None
         self._listener: psycopg.Connection | None = None
 
@@ -83,8 +86,13 @@ class Relay:
             url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             self._listener = psycopg.connect(url, autocommit=True)
             self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        for _ in self._listener.notifies(timeout=self.poll_interval, stop_after=1):
-            pass
+        woken = any(True for _ in self._listener.notifies(timeout=self.poll_interval, stop_after=1))
+        if woken:
+            # Gather what commits in the next moment into one batch, and swallow the
+            # notifications of rows that batch will carry anyway.
+            time.sleep(self.linger)
+            for _ in self._listener.notifies(timeout=0):
+                pass
 
     def _reset(self) -> None:
         """Drops clients that may be broken; the next batch builds them again."""

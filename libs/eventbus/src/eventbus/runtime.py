@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from eventbus import kafka
 from eventbus.consumer import ConsumerLoop, Handler
@@ -59,32 +58,30 @@ class Runtime:
 class UnitOfWork:
     """One transaction: the aggregate rows and the outbox rows of their events commit together."""
 
-    def __init__(self, runtime: Runtime, session: Session | None = None) -> None:
+    def __init__(self, runtime: Runtime, connection: sa.Connection | None = None) -> None:
         self.runtime = runtime
-        self._given = session
-        self.session: Session
+        self._given = connection
+        self.conn: sa.Connection
 
     def __enter__(self) -> "UnitOfWork":
         if self._given is not None:  # a consumer's handler joins the loop's transaction
-            self.session = self._given
+            self.conn = self._given
         else:
-            self.session = Session(self.runtime.engine)
-            self.session.begin()
+            self.conn = self.runtime.engine.connect()
+            self.conn.begin()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._given is None:
-            if self.session.in_transaction():
-                self.session.rollback()
-            self.session.close()
+            self.conn.close()  # rolls back whatever was not committed
 
     def publish(
         self, event_type: str, subject: str, data: Mapping[str, object], cause: Envelope | None = None
     ) -> Envelope:
-        return self.runtime.outbox.add(self.session, event_type, subject, dict(data), cause)
+        return self.runtime.outbox.add(self.conn, event_type, subject, dict(data), cause)
 
     def commit(self) -> None:
         if self._given is None:
-            self.session.commit()
+            self.conn.commit()
