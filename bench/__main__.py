@@ -18,7 +18,7 @@ def main() -> None:
     finally:
         stack.stop_all()
     print(f"\n{time.strftime('%Y-%m-%d')} · {os.cpu_count()} cores · {platform.platform()}")
-    print("| path | throughput (median) | latency (median of rounds) |\n|---|---|---|")
+    print("| path | measure | median of rounds |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

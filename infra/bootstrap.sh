@@ -21,6 +21,10 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${apt_packages[@]}"
+  # The platform runs its own PostgreSQL server; the cluster Debian starts on install would hold 5432.
+  if [[ " ${apt_packages[*]} " == *" postgresql-15 "* ]]; then
+    $sudo pg_ctlcluster 15 main stop 2>/dev/null || true
+  fi
 fi
 
 # Python virtualenv, rebuilt when the pinned versions or a package definition change.

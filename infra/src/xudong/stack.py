@@ -6,6 +6,7 @@ XUDONG_PORT_OFFSET so that they never touch a platform a developer is running.""
 import base64
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -64,11 +65,26 @@ def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> Non
     raise StackError(f"{what} was not ready after {timeout:.0f} s")
 
 
+def ensure_free(port: int, what: str) -> None:
+    if port_open(port):
+        raise StackError(
+            f"{what} cannot start: 127.0.0.1:{port} is taken by another program. Stop that program,"
+            " or move ours with XUDONG_PORT_OFFSET or the port's own variable (see README.md)"
+        )
+
+
 class Process:
     """A child process in its own session, remembered by a pid file so another run can stop it."""
 
-    def __init__(self, name: str, argv: list[str], state: Path, env: dict[str, str] | None = None) -> None:
-        self.name, self.argv, self.env = name, argv, env
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        state: Path,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.name, self.argv, self.env, self.port = name, argv, env, port
         self.pidfile = state / "pids" / f"{name}.pid"
         self.logfile = state / "logs" / f"{name}.log"
 
@@ -82,6 +98,8 @@ class Process:
 
     def start(self) -> None:
         self.stop()
+        if self.port is not None:
+            ensure_free(self.port, self.name)
         self.pidfile.parent.mkdir(parents=True, exist_ok=True)
         self.logfile.parent.mkdir(parents=True, exist_ok=True)
         with open(self.logfile, "ab") as log:
@@ -170,9 +188,17 @@ class Stack:
     def _as_postgres(self, argv: list[str]) -> list[str]:
         return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
 
+    def _postgres_running(self) -> bool:
+        status = [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_data), "status"]
+        return (self.pg_data / "PG_VERSION").exists() and subprocess.run(
+            self._as_postgres(status), capture_output=True
+        ).returncode == 0
+
     def start_postgres(self) -> None:
-        if port_open(self.ports.postgres):
+        if self._postgres_running():
+            self._create_databases()
             return
+        ensure_free(self.ports.postgres, "PostgreSQL")
         data = self.pg_data
         if not (data / "PG_VERSION").exists():
             data.mkdir(parents=True, exist_ok=True)
@@ -266,8 +292,10 @@ class Stack:
 
     # --- Apache Kafka -----------------------------------------------------------------------
     def kafka_process(self) -> Process:
-        libs = next(HOME.glob("kafka-*/libs"), None)
-        if libs is None:
+        pom = (ROOT / "infra" / "kafka" / "pom.xml").read_text()
+        version = re.search(r"<artifactId>kafka_2.13</artifactId><version>([^<]+)<", pom)
+        libs = HOME / f"kafka-{version[1] if version else '?'}" / "libs"
+        if not (libs / ".complete").exists():
             raise StackError(f"no Kafka jars under {HOME}: run `make bootstrap` first")
         return Process(
             "kafka",
@@ -282,12 +310,14 @@ class Stack:
                 str(self.state / "kafka" / "server.properties"),
             ],
             self.state,
+            port=self.ports.kafka,
         )
 
     def start_kafka(self) -> None:
         kafka = self.kafka_process()
         if kafka.pid() and port_open(self.ports.kafka):
             return
+        ensure_free(self.ports.kafka_controller, "the Kafka controller")
         directory, data = self.state / "kafka", self.state / "kafka" / "data"
         directory.mkdir(parents=True, exist_ok=True)
         properties = directory / "server.properties"
@@ -324,6 +354,7 @@ class Stack:
                 str(self.ports.stripe),
             ],
             self.state,
+            port=self.ports.stripe,
         )
 
     def maildev_process(self) -> Process:
@@ -343,6 +374,7 @@ class Stack:
                 "--silent",
             ],
             self.state,
+            port=self.ports.smtp,
         )
 
     # --- the services -----------------------------------------------------------------------
@@ -369,6 +401,7 @@ class Stack:
                 ],
                 self.state,
                 api_env,
+                port,
             ),
             Process(f"{service}-relay", [python, "-m", f"{service}.relay"], self.state, env),
             Process(f"{service}-worker", [python, "-m", f"{service}.worker"], self.state, env),
