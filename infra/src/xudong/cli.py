@@ -14,6 +14,8 @@ from eventbus.auth import issue_token
 from eventbus.settings import Settings
 from xudong.stack import ROOT, SERVICES, Stack, StackError
 
+SEED = ROOT / "infra" / "seed"
+
 
 def up(stack: Stack, args: argparse.Namespace) -> int:
     stopping = threading.Event()
@@ -62,32 +64,45 @@ def token(stack: Stack, args: argparse.Namespace) -> int:
 
 
 def seed(stack: Stack, args: argparse.Namespace) -> int:
-    """Loads the sample map through the public API; what is already there is left alone."""
+    """Loads the sample map and venues through the public API; what is already there is left alone."""
     settings = Settings.from_env("xudong")
     headers = {"Authorization": "Bearer " + issue_token(settings.jwt_secret, "staff", "seed")}
-    base = f"http://127.0.0.1:{stack.ports.venues}/v1/areas"
-    existing = {
-        (a["parent_id"], a["name"]["vi"]): a["id"] for a in requests.get(base, timeout=10).json()["items"]
+    venues_api = f"http://127.0.0.1:{stack.ports.venues}/v1"
+    areas = {
+        (a["parent_id"], a["name"]["vi"]): a["id"]
+        for a in requests.get(f"{venues_api}/areas", timeout=10).json()["items"]
     }
 
-    def add(area: dict[str, Any], parent_id: str | None) -> int:
-        key = (parent_id, area["vi"])
-        created = 0
-        if key not in existing:
+    def add_area(area: dict[str, Any], parent_id: str | None) -> int:
+        key, created = (parent_id, area["vi"]), 0
+        if key not in areas:
             body = {
                 "level": area["level"],
                 "name": {"vi": area["vi"], "en": area["en"]},
                 "parent_id": parent_id,
             }
-            answer = requests.post(base, json=body, headers=headers, timeout=10)
+            answer = requests.post(f"{venues_api}/areas", json=body, headers=headers, timeout=10)
             answer.raise_for_status()
-            existing[key] = answer.json()["id"]
-            created = 1
-        return created + sum(add(child, existing[key]) for child in area.get("children", []))
+            areas[key], created = answer.json()["id"], 1
+        return created + sum(add_area(child, areas[key]) for child in area.get("children", []))
 
-    doc = json.loads((ROOT / "infra" / "seed" / "areas.json").read_text())
-    count = sum(add(area, None) for area in doc["areas"])
-    print(f"seed: {count} areas added, {len(existing) - count} already there")
+    added_areas = sum(add_area(a, None) for a in json.loads((SEED / "areas.json").read_text())["areas"])
+    known = {v["key"] for v in requests.get(f"{venues_api}/venues", timeout=10).json()["items"]}
+    added_venues = 0
+    for venue in json.loads((SEED / "venues.json").read_text())["venues"]:
+        if venue["key"] in known:
+            continue
+        parent = None
+        for name in venue["area"]:
+            parent = areas[(parent, name)]
+        body = {k: v for k, v in venue.items() if k != "area"} | {
+            "area_id": parent,
+            "managers": [f"manager-{venue['key']}"],
+        }
+        requests.post(f"{venues_api}/venues", json=body, headers=headers, timeout=30).raise_for_status()
+        added_venues += 1
+    print(f"seed: {added_areas} areas and {added_venues} venues added; the rest was there already")
+    print("seed: each venue's sample manager is `manager-<venue key>`, e.g. manager-cheo-theatre")
     return 0
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 import sqlalchemy as sa
 
@@ -63,7 +64,7 @@ class UnitOfWork:
         self._given = connection
         self.conn: sa.Connection
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> Self:
         if self._given is not None:  # a consumer's handler joins the loop's transaction
             self.conn = self._given
         else:

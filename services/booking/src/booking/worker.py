@@ -1,9 +1,37 @@
-"""Applies the events the booking service consumes: `python -m booking.worker`."""
+"""Applies the events the booking service consumes, and expires unpaid bookings:
+`python -m booking.worker`."""
+
+import logging
+import threading
+
+import sqlalchemy as sa
 
 from booking.bootstrap import bootstrap
-from booking.consumers import HANDLERS, TOPICS
+from booking.consumers import TOPICS, consumers
+from booking.handlers import expire_overdue
+from booking.unit_of_work import BookingUnitOfWork
 from eventbus.process import run_until_signalled
+from eventbus.runtime import Runtime
+
+SWEEP_EVERY = 5.0
+log = logging.getLogger(__name__)
+
+
+def sweep(runtime: Runtime, stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            expire_overdue(BookingUnitOfWork(runtime))
+        except sa.exc.OperationalError:
+            log.warning("database unreachable; the next sweep tries again")
+
+
+def work(runtime: Runtime, stop: threading.Event) -> None:
+    sweeper = threading.Thread(target=sweep, args=(runtime, stop), daemon=True)
+    sweeper.start()
+    runtime.consumer(TOPICS, consumers(runtime)).run(stop)
+    sweeper.join()
+
 
 if __name__ == "__main__":
     runtime = bootstrap()
-    run_until_signalled(runtime.settings, runtime.consumer(TOPICS, HANDLERS).run)
+    run_until_signalled(runtime.settings, lambda stop: work(runtime, stop))

@@ -1,8 +1,9 @@
 """The venues HTTP API: thin views that load a schema, call a handler and dump the answer."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import Response, current_app, jsonify
 
 from eventbus.auth import Principal
 from eventbus.http import Api, Problem
@@ -10,7 +11,28 @@ from eventbus.runtime import Runtime
 from venues import handlers
 from venues.bootstrap import unit_of_work
 from venues.domain.areas import Area, AreaRejected
-from venues.schemas import AreaIn, AreaList, AreaOut
+from venues.domain.catalogue import CatalogueRejected
+from venues.domain.schedule import Entry, ScheduleRefused
+from venues.ical import calendar
+from venues.schemas import (
+    AreaIn,
+    AreaList,
+    AreaOut,
+    AvailabilityQuery,
+    BlackoutIn,
+    Decision,
+    EntryOut,
+    FreeSpaceList,
+    QueueOut,
+    Rejection,
+    ScheduleOut,
+    SpaceOut,
+    VenueIn,
+    VenueList,
+    VenueOut,
+    VenueQuery,
+    Window,
+)
 from venues.unit_of_work import VenuesUnitOfWork
 
 api = Api("venues")
@@ -60,3 +82,199 @@ def create_area(body: dict[str, Any], principal: Principal) -> Any:
     except AreaRejected as exc:
         raise Problem(422, "Invalid request", str(exc), {exc.field: [str(exc)]}) from exc
     return jsonify(_area(area)), 201
+
+
+MANAGERS = ("venue_manager", "staff")
+
+
+def _invalid(field: str, message: str) -> Problem:
+    return Problem(422, "Invalid request", message, {field: [message]})
+
+
+def _not_found(what: str) -> Problem:
+    return Problem(404, "Not Found", f"No such {what}.")
+
+
+@api.route("/v1/venues", "POST", body=VenueIn, roles=("staff",), responses={201: VenueOut, 409: None})
+def register_venue(body: dict[str, Any], principal: Principal) -> Any:
+    """Add a venue and its bookable spaces to the catalogue (department staff)."""
+    try:
+        venue_id = handlers.register_venue(_uow(), body)
+    except CatalogueRejected as exc:
+        if exc.field == "key":
+            raise Problem(409, "Conflict", str(exc), {"key": [str(exc)]}) from exc
+        raise _invalid(exc.field, str(exc)) from exc
+    return jsonify(VenueOut().dump(handlers.get_venue(_uow(), venue_id))), 201
+
+
+@api.route("/v1/venues", "GET", query=VenueQuery, responses={200: VenueList})
+def find_venues(query: dict[str, Any]) -> Any:
+    """Venues by kind, area (with the areas inside it) and name, each with its spaces."""
+    area = str(query["area"]) if query.get("area") else None
+    found = handlers.find_venues(_uow(), query.get("kind"), area, query.get("q"))
+    return jsonify(items=VenueOut(many=True).dump(found), next_cursor=None)
+
+
+@api.route("/v1/venues/<uuid:venue_id>", "GET", responses={200: VenueOut, 404: None})
+def get_venue(venue_id: Any) -> Any:
+    """One venue with its spaces."""
+    try:
+        return jsonify(VenueOut().dump(handlers.get_venue(_uow(), str(venue_id))))
+    except handlers.NotFound as exc:
+        raise _not_found("venue") from exc
+
+
+@api.route("/v1/spaces/<uuid:space_id>", "GET", responses={200: SpaceOut, 404: None})
+def get_space(space_id: Any) -> Any:
+    """One space: its layout (seat map, capacity or plots) and booking rules."""
+    try:
+        return jsonify(SpaceOut().dump(handlers.space_view(handlers.get_space(_uow(), str(space_id)))))
+    except handlers.NotFound as exc:
+        raise _not_found("space") from exc
+
+
+def _entry(e: Entry) -> dict[str, Any]:
+    dumped: dict[str, Any] = EntryOut().dump(
+        {
+            "id": e.id,
+            "status": e.status,
+            "title": e.title,
+            "start": e.starts_at,
+            "end": e.ends_at,
+            "plot_id": e.plot_id,
+            "venue_booking_id": e.venue_booking_id,
+            "reason": e.reason,
+        }
+    )
+    return dumped
+
+
+@api.route(
+    "/v1/spaces/<uuid:space_id>/schedule", "GET", query=Window, responses={200: ScheduleOut, 404: None}
+)
+def space_schedule(space_id: Any, query: dict[str, Any]) -> Any:
+    """Bookings, pending requests and blackouts of a space between two moments."""
+    try:
+        _, entries = handlers.schedule_of(_uow(), str(space_id), query["start"], query["end"])
+    except handlers.NotFound as exc:
+        raise _not_found("space") from exc
+    return jsonify(space_id=str(space_id), items=[_entry(e) for e in entries], next_cursor=None)
+
+
+@api.route("/v1/spaces/<uuid:space_id>/schedule.ics", "GET", query=Window, responses={200: None, 404: None})
+def space_calendar(space_id: Any, query: dict[str, Any]) -> Any:
+    """The same schedule as an iCalendar file."""
+    try:
+        space, entries = handlers.schedule_of(_uow(), str(space_id), query["start"], query["end"])
+    except handlers.NotFound as exc:
+        raise _not_found("space") from exc
+    body = calendar(f"{space.name_vi} / {space.name_en}", entries, datetime.now(UTC))
+    return Response(
+        body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=schedule.ics"}
+    )
+
+
+@api.route("/v1/availability", "GET", query=AvailabilityQuery, responses={200: FreeSpaceList})
+def availability(query: dict[str, Any]) -> Any:
+    """Spaces of active venues free for the whole of a time window, across venues."""
+    area = str(query["area"]) if query.get("area") else None
+    rows = handlers.find_free_spaces(
+        _uow(), query.get("kind"), area, query["start"], query["end"], query["min_capacity"]
+    )
+    items = [
+        {
+            "space_id": r.id,
+            "venue_id": r.venue_id,
+            "venue_name": {"vi": r.venue_name_vi, "en": r.venue_name_en},
+            "venue_kind": r.kind,
+            "name": {"vi": r.name_vi, "en": r.name_en},
+            "layout_kind": r.layout_kind,
+            "capacity": r.capacity,
+        }
+        for r in rows
+    ]
+    return jsonify(items=items, next_cursor=None)
+
+
+@api.route(
+    "/v1/spaces/<uuid:space_id>/blackouts",
+    "POST",
+    body=BlackoutIn,
+    roles=MANAGERS,
+    responses={201: EntryOut, 404: None, 409: None},
+)
+def add_blackout(space_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Block a space for maintenance or a state ceremony (its managers)."""
+    try:
+        entry = handlers.add_blackout(
+            _uow(), principal, str(space_id), body["start"], body["end"], body["reason"]
+        )
+    except handlers.NotFound as exc:
+        raise _not_found("space") from exc
+    except handlers.Conflict as exc:
+        raise Problem(409, "Conflict", str(exc), conflicts=[_entry(e) for e in exc.entries]) from exc
+    return jsonify(_entry(entry)), 201
+
+
+@api.route("/v1/review-queue", "GET", roles=MANAGERS, responses={200: QueueOut})
+def review_queue(principal: Principal) -> Any:
+    """Requests waiting for a decision at the manager's venues, oldest first."""
+    items = [
+        {
+            "id": e.id,
+            "venue_booking_id": e.venue_booking_id,
+            "venue_id": venue,
+            "space_id": e.space_id,
+            "plot_id": e.plot_id,
+            "start": e.starts_at,
+            "end": e.ends_at,
+            "title": e.title,
+            "organiser_id": e.organiser_id,
+            "requested_at": e.created_at,
+            "conflicts": [
+                {
+                    "venue_booking_id": c.venue_booking_id,
+                    "start": c.starts_at,
+                    "end": c.ends_at,
+                    "title": c.title,
+                }
+                for c in lost
+            ],
+        }
+        for e, venue, lost in handlers.review_queue(_uow(), principal)
+    ]
+    return jsonify(QueueOut().dump({"items": items, "next_cursor": None}))
+
+
+def _decide(entry_id: Any, principal: Principal, decision: str, reason: str | None) -> Any:
+    try:
+        entry = handlers.decide_request(_uow(), principal, str(entry_id), decision, reason)
+    except handlers.NotFound as exc:
+        raise _not_found("schedule entry") from exc
+    except ScheduleRefused as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    return jsonify(_entry(entry) | {"status": decision})
+
+
+@api.route(
+    "/v1/schedule-entries/<uuid:entry_id>/approve",
+    "POST",
+    body=Decision,
+    roles=MANAGERS,
+    responses={200: EntryOut, 404: None, 409: None},
+)
+def approve(entry_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Approve a held request (a manager of its venue)."""
+    return _decide(entry_id, principal, "approved", None)
+
+
+@api.route(
+    "/v1/schedule-entries/<uuid:entry_id>/reject",
+    "POST",
+    body=Rejection,
+    roles=MANAGERS,
+    responses={200: EntryOut, 404: None, 409: None},
+)
+def reject(entry_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Reject a held request, with the reason the organiser will read."""
+    return _decide(entry_id, principal, "rejected", body["reason"])

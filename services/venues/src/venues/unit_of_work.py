@@ -1,13 +1,27 @@
 """The venues unit of work: the shared transaction plus this service's repositories."""
 
+import uuid
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from eventbus.runtime import UnitOfWork
 from venues import db
 from venues.domain.areas import Area
+from venues.domain.catalogue import Space
+from venues.domain.schedule import HOLDING, Entry
+
+OVERLAP = "23P01"  # exclusion_violation
+
+
+def _space(row: Any, plot_ids: dict[str, str]) -> Space:
+    return Space(row.id, row.venue_id, row.key, row.name_vi, row.name_en, row.layout, row.rules, plot_ids)
 
 
 class VenuesUnitOfWork(UnitOfWork):
+    # --- areas --------------------------------------------------------------------------------
     def get_area(self, area_id: str) -> Area | None:
         row = self.conn.execute(sa.select(db.areas).where(db.areas.c.id == area_id)).first()
         if row is None:
@@ -17,6 +31,11 @@ class VenuesUnitOfWork(UnitOfWork):
     def list_areas(self) -> list[Area]:
         rows = self.conn.execute(sa.select(db.areas).order_by(db.areas.c.level, db.areas.c.name_vi))
         return [Area(r.level, r.name_vi, r.name_en, r.parent_id, r.code, r.id) for r in rows]
+
+    def area_and_below(self, area_id: str) -> list[str]:
+        tree = sa.select(db.areas.c.id).where(db.areas.c.id == area_id).cte("tree", recursive=True)
+        tree = tree.union_all(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
+        return [str(i) for i in self.conn.execute(sa.select(tree.c.id)).scalars()]
 
     def sibling_named(self, parent_id: str | None, name_vi: str) -> bool:
         query = sa.select(db.areas.c.id).where(
@@ -35,3 +54,210 @@ class VenuesUnitOfWork(UnitOfWork):
                 code=area.code,
             )
         )
+
+    # --- venues and spaces ------------------------------------------------------------------
+    def venue_key_taken(self, key: str) -> bool:
+        return self.conn.execute(sa.select(db.venues.c.id).where(db.venues.c.key == key)).first() is not None
+
+    def add_venue(self, venue: dict[str, Any], managers: list[str]) -> None:
+        self.conn.execute(db.venues.insert().values(**venue))
+        if managers:
+            self.conn.execute(
+                db.venue_managers.insert(), [{"venue_id": venue["id"], "user_id": m} for m in managers]
+            )
+
+    def add_space(self, space: Space) -> None:
+        self.conn.execute(
+            db.spaces.insert().values(
+                id=space.id,
+                venue_id=space.venue_id,
+                key=space.key,
+                name_vi=space.name_vi,
+                name_en=space.name_en,
+                layout_kind=space.layout_kind,
+                capacity=space.capacity,
+                layout=space.layout,
+                rules=space.rules,
+            )
+        )
+        if space.plot_ids:
+            self.conn.execute(
+                db.plots.insert(),
+                [{"id": i, "space_id": space.id, "code": c} for c, i in space.plot_ids.items()],
+            )
+
+    def venues(self, kind: str | None, area_ids: list[str] | None, q: str | None) -> list[Any]:
+        query = sa.select(db.venues).order_by(db.venues.c.name_vi)
+        if kind:
+            query = query.where(db.venues.c.kind == kind)
+        if area_ids is not None:
+            query = query.where(db.venues.c.area_id.in_(area_ids))
+        if q:
+            pattern = f"%{q}%"
+            query = query.where(
+                sa.or_(db.venues.c.name_vi.ilike(pattern), db.venues.c.name_en.ilike(pattern))
+            )
+        return list(self.conn.execute(query))
+
+    def venue(self, venue_id: str) -> Any:
+        return self.conn.execute(sa.select(db.venues).where(db.venues.c.id == venue_id)).first()
+
+    def managers(self, venue_id: str) -> list[str]:
+        query = sa.select(db.venue_managers.c.user_id).where(db.venue_managers.c.venue_id == venue_id)
+        return sorted(self.conn.execute(query).scalars())
+
+    def spaces_of(self, venue_ids: list[str]) -> list[Space]:
+        rows = self.conn.execute(
+            sa.select(db.spaces).where(db.spaces.c.venue_id.in_(venue_ids)).order_by(db.spaces.c.key)
+        )
+        return [_space(r, {}) for r in rows]
+
+    def space(self, space_id: str) -> Space | None:
+        row = self.conn.execute(sa.select(db.spaces).where(db.spaces.c.id == space_id)).first()
+        if row is None:
+            return None
+        plots = self.conn.execute(
+            sa.select(db.plots.c.code, db.plots.c.id).where(db.plots.c.space_id == space_id)
+        )
+        return _space(row, {code: str(i) for code, i in plots})
+
+    # --- the schedule -----------------------------------------------------------------------
+    def hold(self, entry: Entry) -> bool:
+        """Writes an entry that holds time; False, and nothing written, when it would overlap."""
+        try:
+            with self.conn.begin_nested():
+                self._insert_entry(entry)
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) == OVERLAP:
+                return False
+            raise
+        return True
+
+    def record(self, entry: Entry) -> None:
+        """Writes an entry that holds no time (a conflicted request), for the managers' view."""
+        self._insert_entry(entry)
+
+    def _insert_entry(self, e: Entry) -> None:
+        self.conn.execute(
+            db.schedule_entries.insert().values(
+                id=e.id,
+                space_id=e.space_id,
+                plot_id=e.plot_id,
+                venue_booking_id=e.venue_booking_id,
+                organiser_id=e.organiser_id,
+                title=e.title,
+                status=e.status,
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                blocked_until=e.blocked_until,
+                reason=e.reason,
+            )
+        )
+
+    def entry(self, entry_id: str | None = None, venue_booking_id: str | None = None) -> Entry | None:
+        t = db.schedule_entries
+        where = t.c.id == entry_id if entry_id else t.c.venue_booking_id == venue_booking_id
+        row = self.conn.execute(sa.select(t).where(where).with_for_update()).first()
+        return _entry(row) if row else None
+
+    def set_status(
+        self, entry_id: str, status: str, by: str | None = None, reason: str | None = None
+    ) -> None:
+        changes: dict[str, Any] = {"status": status}
+        if by is not None:
+            changes.update(decided_by=by, decided_at=sa.func.now())
+        if reason is not None:
+            changes["reason"] = reason
+        self.conn.execute(
+            db.schedule_entries.update().where(db.schedule_entries.c.id == entry_id).values(**changes)
+        )
+
+    def overlapping(
+        self,
+        space_id: str,
+        plot_id: str | None,
+        start: datetime,
+        until: datetime,
+        statuses: tuple[str, ...] = HOLDING,
+    ) -> list[Entry]:
+        t = db.schedule_entries
+        rows = self.conn.execute(
+            sa.select(t)
+            .where(
+                t.c.space_id == space_id,
+                t.c.plot_id.is_not_distinct_from(plot_id),
+                t.c.status.in_(statuses),
+                t.c.starts_at < until,
+                t.c.blocked_until > start,
+            )
+            .order_by(t.c.starts_at)
+        )
+        return [_entry(r) for r in rows]
+
+    def schedule(self, space_id: str, start: datetime, end: datetime) -> list[Entry]:
+        t = db.schedule_entries
+        rows = self.conn.execute(
+            sa.select(t)
+            .where(
+                t.c.space_id == space_id, t.c.status.in_(HOLDING), t.c.starts_at < end, t.c.ends_at > start
+            )
+            .order_by(t.c.starts_at)
+        )
+        return [_entry(r) for r in rows]
+
+    def pending_for(self, venue_ids: list[str] | None) -> list[tuple[Entry, str]]:
+        """Held requests, oldest first, with their venue; all venues when `venue_ids` is None."""
+        t, s = db.schedule_entries, db.spaces
+        query = (
+            sa.select(t, s.c.venue_id)
+            .join(s, s.c.id == t.c.space_id)
+            .where(t.c.status == "held", t.c.venue_booking_id.is_not(None))
+            .order_by(t.c.created_at)
+        )
+        if venue_ids is not None:
+            query = query.where(s.c.venue_id.in_(venue_ids))
+        return [(_entry(r), str(r.venue_id)) for r in self.conn.execute(query)]
+
+    def free_spaces(
+        self, kind: str | None, area_ids: list[str] | None, start: datetime, end: datetime, min_capacity: int
+    ) -> list[Any]:
+        v, s, t = db.venues, db.spaces, db.schedule_entries
+        busy = sa.select(t.c.id).where(
+            t.c.space_id == s.c.id,
+            t.c.plot_id.is_(None),
+            t.c.status.in_(HOLDING),
+            t.c.starts_at < end,
+            t.c.blocked_until > start,
+        )
+        query = (
+            sa.select(s, v.c.name_vi.label("venue_name_vi"), v.c.name_en.label("venue_name_en"), v.c.kind)
+            .join(v, v.c.id == s.c.venue_id)
+            .where(v.c.status == "active", s.c.capacity >= min_capacity, ~sa.exists(busy))
+            .order_by(v.c.name_vi, s.c.key)
+        )
+        if kind:
+            query = query.where(v.c.kind == kind)
+        if area_ids is not None:
+            query = query.where(v.c.area_id.in_(area_ids))
+        return list(self.conn.execute(query))
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(
+        str(row.id),
+        str(row.space_id),
+        row.plot_id and str(row.plot_id),
+        row.venue_booking_id and str(row.venue_booking_id),
+        row.organiser_id,
+        row.title,
+        row.status,
+        row.starts_at,
+        row.ends_at,
+        row.blocked_until,
+        row.reason,
+        row.created_at,
+    )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
