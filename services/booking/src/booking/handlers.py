@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from booking.config import payment_window
 from booking.domain.venue_booking import (
-    PAYMENT_WINDOW,
     RequestRejected,
     TransitionRefused,
     advance,
@@ -212,7 +212,7 @@ def _ask_for_payment(uow: BookingUnitOfWork, booking: dict[str, Any], cause: Env
     if booking["fee_amount"] == 0:
         status, changes = advance("approved", "confirmed"), {}
     else:
-        due = min(_now() + PAYMENT_WINDOW, booking["starts_at"])
+        due = min(_now() + payment_window(), booking["starts_at"])
         status, changes = advance("approved", "awaiting_payment"), {"payment_due_at": due}
     uow.update_booking(str(booking["id"]), status=status, **changes)
     _publish(uow, {**booking, **changes}, status, cause)

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PAYMENT_WINDOW = timedelta(hours=48)
 CANCELLABLE = ("requested", "held", "approved", "awaiting_payment", "confirmed")
 
 

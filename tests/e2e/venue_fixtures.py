@@ -1,0 +1,119 @@
+"""Venues, spaces and bookings made through the public APIs, for the cross-service tests."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from conftest import eventually, token
+from xudong.stack import Stack
+
+STAFF = token("staff", "staff-e2e")
+ALWAYS_OPEN = {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def rules(**overrides: Any) -> dict[str, Any]:
+    return {
+        "opening_hours": ALWAYS_OPEN,
+        "min_duration_minutes": 60,
+        "max_duration_minutes": 600,
+        "lead_time_hours": 0,
+        "buffer_minutes": 30,
+        "rate": {"unit": "hour", "amount": 500_000},
+        "deposit_share": 0.3,
+        "needs_approval": True,
+        "free_public_use": False,
+        "cancellation_policy": [
+            {"notice_days": 7, "refund_share": 1.0},
+            {"notice_days": 0, "refund_share": 0.5},
+        ],
+    } | overrides
+
+
+def venue(stack: Stack, **space_rules: Any) -> dict[str, Any]:
+    """A fresh venue, in a fresh province, with one general-admission hall and one seated room;
+    returned once the booking service has heard of its spaces."""
+    base = f"http://127.0.0.1:{stack.ports.venues}/v1"
+    tag = uuid.uuid4().hex[:8]
+    area = requests.post(
+        f"{base}/areas",
+        json={"level": "province", "name": {"vi": f"Tỉnh {tag}", "en": f"P {tag}"}},
+        headers=STAFF,
+        timeout=10,
+    ).json()
+    body = {
+        "key": f"test-{tag}",
+        "name": {"vi": f"Nhà văn hóa {tag}", "en": f"House {tag}"},
+        "kind": "creative_space",
+        "area_id": area["id"],
+        "address": "1 Đường Thử",
+        "status": "active",
+        "funding_model": "public",
+        "operator": "UBND",
+        "managers": [f"manager-{tag}"],
+        "spaces": [
+            {
+                "key": "hall",
+                "name": {"vi": "Hội trường", "en": "Hall"},
+                "layout": {"kind": "general_admission", "capacity": 200},
+                "rules": rules(**space_rules),
+            },
+            {
+                "key": "room",
+                "name": {"vi": "Phòng", "en": "Room"},
+                "layout": {
+                    "kind": "seated",
+                    "sections": [
+                        {"name": "A", "rows": [{"label": "A", "seats": 10, "category": "standard"}]}
+                    ],
+                },
+                "rules": rules(**space_rules),
+            },
+        ],
+    }
+    answer = requests.post(f"{base}/venues", json=body, headers=STAFF, timeout=10)
+    assert answer.status_code == 201, answer.text
+    made = answer.json()
+    engine = sa.create_engine(stack.database_url("booking"))
+
+    def booking_knows_the_spaces() -> bool:
+        with engine.connect() as conn:
+            ids = [s["id"] for s in made["spaces"]]
+            known = conn.execute(sa.text("SELECT count(*) FROM spaces WHERE id = ANY(:ids)"), {"ids": ids})
+            return bool(known.scalar_one() == len(ids))
+
+    eventually(booking_knows_the_spaces, timeout=30)
+    engine.dispose()
+    made["manager"] = token("venue_manager", f"manager-{tag}", made["id"])
+    made["hall"] = next(s for s in made["spaces"] if s["key"] == "hall")
+    made["room"] = next(s for s in made["spaces"] if s["key"] == "room")
+    return dict(made)
+
+
+def slot(days: int = 10, hour: int = 9, hours: int = 2) -> tuple[str, str]:
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return start.isoformat(), (start + timedelta(hours=hours)).isoformat()
+
+
+def request_body(space_id: str, start: str, end: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "space_id": space_id,
+        "start": start,
+        "end": end,
+        "title": "Đêm Chèo",
+        "purpose": "performance",
+        "expected_attendance": 150,
+    } | extra
+
+
+def booking_status(stack: Stack, booking_id: str, headers: dict[str, str], *wanted: str) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{stack.ports.booking}/v1/venue-bookings/{booking_id}"
+
+    def reached() -> dict[str, Any] | None:
+        shown = requests.get(url, headers=headers, timeout=10).json()
+        return shown if shown["status"] in wanted else None
+
+    reached.__doc__ = f"booking {booking_id} is {' or '.join(wanted)}"
+    return eventually(reached, timeout=30)
