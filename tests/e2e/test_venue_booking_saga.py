@@ -180,7 +180,7 @@ def test_bad_requests_get_a_problem_and_write_nothing(platform: Stack, case: str
         else None
     )
     place = place or venue(platform)
-    organiser = token("organiser", "org-bad")
+    organiser = token("organiser", f"org-bad-{uuid.uuid4().hex[:6]}")
     events = topic_size(platform, "booking.events")
     if case == "malformed JSON":
         answer = requests.post(
@@ -232,7 +232,7 @@ def test_nobody_reads_or_changes_another_organisers_booking(platform: Stack) -> 
 
 def test_a_repeated_request_with_the_same_idempotency_key_books_once(platform: Stack) -> None:
     place = venue(platform)
-    organiser = token("organiser", "org-retry")
+    organiser = token("organiser", f"org-retry-{uuid.uuid4().hex[:6]}")
     body = request_body(place["hall"]["id"], *slot(days=44))
     first, again = (
         ask(platform, organiser, body, key="retry-1"),

@@ -39,7 +39,7 @@ def calendar(name: str, entries: Iterable[Entry], now: datetime) -> str:
         "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
     ]
     for e in entries:
-        title = f"[{e.status}] {e.title}" if e.status != "confirmed" else e.title
+        title = f"[{e.status}] {e.title}" if e.status in ("held", "approved") else e.title
         lines += [
             "BEGIN:VEVENT",
             f"UID:{e.id}@xudong-stages",
