@@ -10,8 +10,8 @@ from eventbus.http import Api, Problem
 from eventbus.runtime import Runtime
 from venues import handlers
 from venues.bootstrap import unit_of_work
-from venues.domain.areas import Area, AreaRejected
-from venues.domain.catalogue import CatalogueRejected
+from venues.domain import Rejected
+from venues.domain.areas import Area
 from venues.domain.schedule import Entry, ScheduleRefused
 from venues.ical import calendar
 from venues.schemas import (
@@ -79,7 +79,7 @@ def create_area(body: dict[str, Any], principal: Principal) -> Any:
         area = handlers.create_area(
             _uow(), body["level"], body["name"]["vi"], body["name"]["en"], parent_id, body["code"]
         )
-    except AreaRejected as exc:
+    except Rejected as exc:
         raise Problem(422, "Invalid request", str(exc), {exc.field: [str(exc)]}) from exc
     return jsonify(_area(area)), 201
 
@@ -100,7 +100,7 @@ def register_venue(body: dict[str, Any], principal: Principal) -> Any:
     """Add a venue and its bookable spaces to the catalogue (department staff)."""
     try:
         venue_id = handlers.register_venue(_uow(), body)
-    except CatalogueRejected as exc:
+    except Rejected as exc:
         if exc.field == "key":
             raise Problem(409, "Conflict", str(exc), {"key": [str(exc)]}) from exc
         raise _invalid(exc.field, str(exc)) from exc

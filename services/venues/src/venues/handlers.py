@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
-from venues.domain.areas import Area, AreaRejected, new_area
-from venues.domain.catalogue import CatalogueRejected, Space, check_layout, check_rules
+from venues.domain import Rejected
+from venues.domain.areas import Area, new_area
+from venues.domain.catalogue import Space, check_layout, check_rules
 from venues.domain.schedule import Entry, blocked_until, decide, release
 from venues.unit_of_work import VenuesUnitOfWork, new_id
 
@@ -37,10 +38,10 @@ def create_area(
     with uow:
         parent = uow.get_area(parent_id) if parent_id else None
         if parent_id and parent is None:
-            raise AreaRejected("parent_id", "no such area")
+            raise Rejected("parent_id", "no such area")
         area = new_area(level, name_vi, name_en, parent, code)
         if uow.sibling_named(area.parent_id, area.name_vi):
-            raise AreaRejected("name", SIBLING_NAMED)
+            raise Rejected("name", SIBLING_NAMED)
         uow.add_area(area)
         uow.publish(
             "venues.area.created",
@@ -55,7 +56,7 @@ def create_area(
         try:
             uow.commit()
         except IntegrityError as exc:  # a concurrent request took the name first
-            raise AreaRejected("name", SIBLING_NAMED) from exc
+            raise Rejected("name", SIBLING_NAMED) from exc
         return area
 
 
@@ -77,9 +78,9 @@ def register_venue(uow: VenuesUnitOfWork, body: dict[str, Any]) -> str:
     """A venue and its spaces join the catalogue; each space is announced for booking."""
     with uow:
         if uow.get_area(str(body["area_id"])) is None:
-            raise CatalogueRejected("area_id", "no such area")
+            raise Rejected("area_id", "no such area")
         if uow.venue_key_taken(body["key"]):
-            raise CatalogueRejected("key", "a venue with this key exists already")
+            raise Rejected("key", "a venue with this key exists already")
         venue_id = new_id()
         coordinates = body["coordinates"] or {}
         venue = {

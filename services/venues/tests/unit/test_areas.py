@@ -2,7 +2,8 @@
 
 import pytest
 
-from venues.domain.areas import AreaRejected, new_area
+from venues.domain import Rejected
+from venues.domain.areas import new_area
 
 
 def test_a_province_stands_at_the_top_and_holds_cities_that_hold_wards() -> None:
@@ -27,11 +28,11 @@ def test_an_area_out_of_place_is_refused(level: str, parent_level: str | None, f
     if parent_level:
         top = new_area("province", "P", "P", None)
         parent = top if parent_level == "province" else new_area(parent_level, "C", "C", top)
-    with pytest.raises(AreaRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         new_area(level, "X", "X", parent)
     assert refused.value.field == field
 
 
 def test_an_area_needs_both_names() -> None:
-    with pytest.raises(AreaRejected):
+    with pytest.raises(Rejected):
         new_area("province", "Tỉnh", "  ", None)

@@ -3,15 +3,11 @@
 import uuid
 from dataclasses import dataclass, field
 
+from venues.domain import Rejected
+
 # How deep each level sits: a province holds cities, towns and districts, which hold wards and communes.
 TIER = {"province": 0, "city": 1, "town": 1, "district": 1, "ward": 2, "commune": 2}
 LEVELS = tuple(TIER)
-
-
-class AreaRejected(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -27,11 +23,11 @@ class Area:
 def new_area(level: str, name_vi: str, name_en: str, parent: Area | None, code: str | None = None) -> Area:
     """A province stands at the top; every other area sits inside a wider one."""
     if level not in LEVELS:
-        raise AreaRejected("level", f"must be one of {', '.join(LEVELS)}")
+        raise Rejected("level", f"must be one of {', '.join(LEVELS)}")
     if parent is None and TIER[level] != 0:
-        raise AreaRejected("parent_id", f"a {level} must sit inside a wider area")
+        raise Rejected("parent_id", f"a {level} must sit inside a wider area")
     if parent is not None and TIER[parent.level] != TIER[level] - 1:
-        raise AreaRejected("parent_id", f"a {level} cannot sit inside a {parent.level}")
+        raise Rejected("parent_id", f"a {level} cannot sit inside a {parent.level}")
     if not name_vi.strip() or not name_en.strip():
-        raise AreaRejected("name", "both the Vietnamese and the English name are needed")
+        raise Rejected("name", "both the Vietnamese and the English name are needed")
     return Area(level, name_vi.strip(), name_en.strip(), parent.id if parent else None, code)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from venues.domain import Rejected
+
 KINDS = (
     "theatre",
     "cinema",
@@ -20,12 +22,6 @@ STATUSES = ("active", "under_construction", "closed")
 FUNDING_MODELS = ("public", "socialised", "ppp")
 LAYOUT_KINDS = ("seated", "general_admission", "plots")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class CatalogueRejected(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -87,19 +83,19 @@ def check_layout(layout: dict[str, Any]) -> None:
     if layout["kind"] == "seated":
         labels = [seat.label for seat in seats_of(layout)]
         if not labels:
-            raise CatalogueRejected("layout", "a seated layout needs at least one seat")
+            raise Rejected("layout", "a seated layout needs at least one seat")
         if len(set(labels)) != len(labels):
-            raise CatalogueRejected("layout", "two rows of a section share a label")
+            raise Rejected("layout", "two rows of a section share a label")
     if layout["kind"] == "plots":
         codes = [p["code"] for p in layout["plots"]]
         if not codes or len(set(codes)) != len(codes):
-            raise CatalogueRejected("layout", "plots need codes, each used once")
+            raise Rejected("layout", "plots need codes, each used once")
 
 
 def check_rules(rules: dict[str, Any]) -> None:
     for day, intervals in rules["opening_hours"].items():
         for start, end in intervals:
             if start >= end:
-                raise CatalogueRejected("rules", f"on {day} an opening interval ends before it starts")
+                raise Rejected("rules", f"on {day} an opening interval ends before it starts")
     if rules["min_duration_minutes"] > rules["max_duration_minutes"]:
-        raise CatalogueRejected("rules", "the minimum duration exceeds the maximum")
+        raise Rejected("rules", "the minimum duration exceeds the maximum")
