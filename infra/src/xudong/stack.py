@@ -25,6 +25,8 @@ HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
 SERVICES = ("venues", "booking", "notifications")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MAILDEV_VERSION = "2.2.1"
+LOCAL_STRIPE_KEY = "sk_test_xudong_local"
+LOCAL_WEBHOOK_SECRET = "whsec_xudong_local"
 
 
 class StackError(RuntimeError):
@@ -172,6 +174,8 @@ class Stack:
         env.update(
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
+            BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
+            BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,
             NOTIFICATIONS_SMTP_HOST="127.0.0.1",
             NOTIFICATIONS_SMTP_PORT=str(self.ports.smtp),
         )
@@ -441,6 +445,18 @@ class Stack:
                 process.start()
         for service in SERVICES:
             wait_for(lambda service=service: self.service_ready(service), f"the {service} service")  # type: ignore[misc]
+        self.register_stripe_webhook()
+
+    def register_stripe_webhook(self) -> None:
+        """localstripe signs its webhooks with our secret and sends them to the booking service."""
+        requests.post(
+            f"http://127.0.0.1:{self.ports.stripe}/_config/webhooks/booking",
+            data={
+                "url": f"http://127.0.0.1:{self.ports.booking}/v1/stripe/webhook",
+                "secret": LOCAL_WEBHOOK_SECRET,
+            },
+            timeout=10,
+        ).raise_for_status()
 
     def stop_services(self) -> None:
         for service in SERVICES:

@@ -9,5 +9,9 @@ from eventbus.settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     from booking.api import api
     from booking.bootstrap import bootstrap
+    from booking.config import stripe_settings
+    from booking.payments import Payments
 
-    return create_service_app(bootstrap(settings), "Xứ Đông Stages — booking", [api])
+    app = create_service_app(bootstrap(settings), "Xứ Đông Stages — booking", [api])
+    app.extensions["payments"] = Payments(*stripe_settings())
+    return app

@@ -2,12 +2,15 @@
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, jsonify, request
 
 from booking import handlers
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
+from booking.payments import Payments, SignatureRejected
 from booking.schemas import (
     Nothing,
+    PaymentOut,
     VenueBookingAccepted,
     VenueBookingIn,
     VenueBookingList,
@@ -26,6 +29,11 @@ ORGANISERS = ("organiser", "staff")
 def _uow() -> BookingUnitOfWork:
     runtime: Runtime = current_app.extensions["runtime"]
     return BookingUnitOfWork(runtime)
+
+
+def _payments() -> Payments:
+    payments: Payments = current_app.extensions["payments"]
+    return payments
 
 
 @api.route(
@@ -80,8 +88,54 @@ def get_venue_booking(booking_id: Any, principal: Principal) -> Any:
 def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """Cancel a booking; the venue frees the slot."""
     try:
-        return jsonify(booking_view(handlers.cancel_venue_booking(_uow(), principal, str(booking_id))))
+        return jsonify(
+            booking_view(handlers.cancel_venue_booking(_uow(), _payments(), principal, str(booking_id)))
+        )
     except handlers.NotFound as exc:
         raise Problem(404, "Not Found", "No such venue booking.") from exc
     except TransitionRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from exc
+
+
+@api.route(
+    "/v1/venue-bookings/<uuid:booking_id>/payment",
+    "POST",
+    body=Nothing,
+    roles=ORGANISERS,
+    responses={200: PaymentOut, 404: None, 409: None},
+)
+def pay_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """A Stripe PaymentIntent for the fee; the browser confirms it with Stripe, never with us."""
+    try:
+        intent = handlers.start_payment(_uow(), _payments(), principal, str(booking_id))
+    except handlers.NotFound as exc:
+        raise Problem(404, "Not Found", "No such venue booking.") from exc
+    except TransitionRefused as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    return jsonify(
+        PaymentOut().dump(
+            {
+                "payment_intent_id": intent.id,
+                "client_secret": intent.client_secret,
+                "amount": intent.amount,
+                "currency": "VND",
+            }
+        )
+    )
+
+
+@api.route("/v1/stripe/webhook", "POST", responses={200: None, 400: None, 503: None})
+def stripe_webhook() -> Any:
+    """Stripe's signed notice that a payment moved on; only a trigger to fetch the payment again."""
+    try:
+        event = _payments().verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    except SignatureRejected as exc:
+        raise Problem(400, "Bad signature", "The Stripe-Signature header does not match this body.") from exc
+    outcome = "ignored"
+    if event.get("type") == "payment_intent.succeeded":
+        intent_id = str(event.get("data", {}).get("object", {}).get("id", ""))
+        try:
+            outcome = handlers.settle_payment(_uow(), _payments(), intent_id)
+        except sa.exc.OperationalError as exc:  # Stripe retries a webhook that did not answer 2xx
+            raise Problem(503, "Service Unavailable", "Try again shortly.") from exc
+    return jsonify(received=True, outcome=outcome)

@@ -12,3 +12,13 @@ def load_settings() -> Settings:
 def payment_window() -> timedelta:
     """How long an approved booking waits for its payment (BOOKING_PAYMENT_WINDOW_SECONDS)."""
     return timedelta(seconds=int(os.environ.get("BOOKING_PAYMENT_WINDOW_SECONDS", 48 * 3600)))
+
+
+def stripe_settings() -> tuple[str, str, str]:
+    """(API key, API base, webhook signing secret): BOOKING_STRIPE_API_KEY, BOOKING_STRIPE_API_BASE
+    (a localstripe server in development and tests) and BOOKING_STRIPE_WEBHOOK_SECRET."""
+    return (
+        os.environ.get("BOOKING_STRIPE_API_KEY", "sk_test_xudong_local"),
+        os.environ.get("BOOKING_STRIPE_API_BASE", "https://api.stripe.com"),
+        os.environ.get("BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
+    )

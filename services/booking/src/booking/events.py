@@ -43,5 +43,6 @@ TYPES = (
     "confirmed",
     "expired",
     "cancelled",
+    "refunded",
 )
 CATALOGUE = {f"booking.venue_booking.{t}": EventType(TOPIC, VenueBookingEvent()) for t in TYPES}

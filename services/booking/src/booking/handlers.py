@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from booking.domain.venue_booking import (
     advance,
     check_request,
     quote,
+    refund_share,
 )
+from booking.payments import Intent, Payments
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
@@ -155,16 +158,75 @@ def list_venue_bookings(uow: BookingUnitOfWork, principal: Principal) -> list[di
     return [dict(r._mapping) for r in rows]
 
 
-def cancel_venue_booking(uow: BookingUnitOfWork, principal: Principal, booking_id: str) -> dict[str, Any]:
+def cancel_venue_booking(
+    uow: BookingUnitOfWork, payments: Payments, principal: Principal, booking_id: str
+) -> dict[str, Any]:
+    """The slot goes back to the venue; a paid booking is refunded by the space's policy."""
     with uow:
         row = uow.booking(booking_id, lock=True)
         if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
             raise NotFound(booking_id)
         status = advance(row.status, "cancelled")
-        uow.update_booking(booking_id, status=status, reason="cancelled by the organiser")
-        _publish(uow, {**row._mapping, "status": status}, status, reason="cancelled by the organiser")
+        refund = 0
+        if row.status == "confirmed" and row.payment_intent_id:
+            space = uow.space(str(row.space_id))
+            policy = space.rules["cancellation_policy"] if space else []
+            refund = math.floor(row.fee_amount * refund_share(policy, row.starts_at, _now()))
+            if refund:
+                payments.refund(row.payment_intent_id, refund, f"venue-booking-cancel:{booking_id}")
+        reason = "cancelled by the organiser"
+        uow.update_booking(booking_id, status=status, reason=reason, refunded_amount=refund)
+        _publish(uow, {**row._mapping, "status": status}, status, reason=reason, refund=refund)
         uow.commit()
-        return {**row._mapping, "status": status}
+        return {**row._mapping, "status": status, "reason": reason, "refunded_amount": refund}
+
+
+def start_payment(
+    uow: BookingUnitOfWork, payments: Payments, principal: Principal, booking_id: str
+) -> Intent:
+    """A PaymentIntent for the fee; asking again returns the same one."""
+    with uow:
+        row = uow.booking(booking_id, lock=True)
+        if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
+            raise NotFound(booking_id)
+        if row.status != "awaiting_payment":
+            raise TransitionRefused(f"a {row.status} booking takes no payment")
+        if row.payment_intent_id:
+            return payments.fetch_intent(row.payment_intent_id)
+        intent = payments.create_intent(
+            row.fee_amount, {"venue_booking_id": booking_id}, f"venue-booking:{booking_id}:{row.fee_amount}"
+        )
+        uow.update_booking(booking_id, payment_intent_id=intent.id)
+        uow.commit()
+        return intent
+
+
+def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -> str:
+    """What a Stripe webhook announces is fetched again from Stripe and applied once. A payment
+    for a booking that meanwhile expired or was cancelled is refunded in full."""
+    intent = payments.fetch_intent(intent_id)
+    booking_id = intent.metadata.get("venue_booking_id")
+    if intent.status != "succeeded" or not booking_id:
+        return "ignored"
+    with uow:
+        row = uow.booking(booking_id, lock=True)
+        if row is None or row.payment_intent_id != intent.id:
+            return "ignored"
+        if row.status == "awaiting_payment" and intent.amount == row.fee_amount:
+            status = advance(row.status, "confirmed")
+            uow.update_booking(booking_id, status=status)
+            _publish(uow, {**row._mapping, "status": status}, status)
+        elif row.status in ("expired", "cancelled") and row.refunded_amount < intent.amount:
+            payments.refund(
+                intent.id, intent.amount - row.refunded_amount, f"venue-booking-late:{booking_id}"
+            )
+            reason = f"paid after the booking was {row.status}; refunded in full"
+            uow.update_booking(booking_id, refunded_amount=intent.amount, reason=reason)
+            _publish(uow, dict(row._mapping), "refunded", reason=reason, refund=intent.amount)
+        else:
+            return "already applied"
+        uow.commit()
+        return "applied"
 
 
 def expire_overdue(uow: BookingUnitOfWork) -> int:

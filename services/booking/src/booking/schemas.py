@@ -58,6 +58,7 @@ class VenueBookingOut(ma.Schema):
     fee = ma.fields.Nested(Money, required=True)
     payment_due_at = LocalTime(allow_none=True)
     reason = ma.fields.String(allow_none=True)
+    refunded_amount = ma.fields.Integer()
 
 
 class VenueBookingList(ma.Schema):
@@ -67,6 +68,13 @@ class VenueBookingList(ma.Schema):
 
 class Nothing(ma.Schema):
     pass
+
+
+class PaymentOut(ma.Schema):
+    payment_intent_id = ma.fields.String(required=True)
+    client_secret = ma.fields.String(required=True)
+    amount = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
 
 
 def booking_view(b: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +92,7 @@ def booking_view(b: dict[str, Any]) -> dict[str, Any]:
             "fee": {"amount": b["fee_amount"], "deposit": b["deposit"], "currency": "VND"},
             "payment_due_at": b["payment_due_at"],
             "reason": b["reason"],
+            "refunded_amount": b["refunded_amount"],
         }
     )
     return shown

@@ -1,0 +1,62 @@
+"""Stripe, reached only through the official `stripe` package; every call carries an idempotency key.
+Card data never reaches the platform: the buyer's browser confirms the PaymentIntent with Stripe."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+
+CURRENCY = "vnd"  # zero-decimal for Stripe: amounts are whole đồng
+
+
+class SignatureRejected(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    client_secret: str
+    status: str
+    amount: int
+    metadata: dict[str, str]
+
+
+class Payments:
+    def __init__(self, api_key: str, api_base: str, webhook_secret: str) -> None:
+        self.client = stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+        self.webhook_secret = webhook_secret
+
+    @staticmethod
+    def _intent(pi: Any) -> Intent:
+        metadata = pi.metadata.to_dict() if pi.metadata else {}
+        return Intent(pi.id, pi.client_secret, pi.status, int(pi.amount), metadata)
+
+    def create_intent(self, amount: int, metadata: dict[str, str], idempotency_key: str) -> Intent:
+        pi = self.client.v1.payment_intents.create(
+            params={"amount": amount, "currency": CURRENCY, "metadata": metadata},
+            options={"idempotency_key": idempotency_key},
+        )
+        return self._intent(pi)
+
+    def fetch_intent(self, intent_id: str) -> Intent:
+        return self._intent(self.client.v1.payment_intents.retrieve(intent_id))
+
+    def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
+        refund = self.client.v1.refunds.create(
+            params={"payment_intent": intent_id, "amount": amount},
+            options={"idempotency_key": idempotency_key},
+        )
+        return str(refund.id)
+
+    def verified_event(self, payload: bytes, signature: str) -> dict[str, Any]:
+        """The webhook's event, once its signature over the raw body checks out (5 minutes' tolerance)."""
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload.decode(), signature, self.webhook_secret, tolerance=300
+            )
+            event: dict[str, Any] = json.loads(payload)
+            return event
+        except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+            raise SignatureRejected(str(exc)) from exc
