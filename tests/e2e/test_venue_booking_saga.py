@@ -217,6 +217,10 @@ def test_nobody_reads_or_changes_another_organisers_booking(platform: Stack) -> 
         bookings_url(platform, f"/{booking['id']}/cancel"), json={}, headers=stranger, timeout=10
     )
     assert cancel.status_code == 404
+    pay = requests.post(
+        bookings_url(platform, f"/{booking['id']}/payment"), json={}, headers=stranger, timeout=10
+    )
+    assert pay.status_code == 404
     assert booking["id"] not in {
         b["id"] for b in requests.get(bookings_url(platform), headers=stranger, timeout=10).json()["items"]
     }
@@ -225,6 +229,11 @@ def test_nobody_reads_or_changes_another_organisers_booking(platform: Stack) -> 
     approve = f"{venues}/schedule-entries/{entry['id']}/approve"
     assert requests.post(approve, json={}, headers=other_place["manager"], timeout=10).status_code == 404
     assert requests.post(approve, json={}, headers=owner, timeout=10).status_code == 403
+    reject = f"{venues}/schedule-entries/{entry['id']}/reject"
+    assert (
+        requests.post(reject, json={"reason": "x"}, headers=other_place["manager"], timeout=10).status_code
+        == 404
+    )
     queue = requests.get(f"{venues}/review-queue", headers=other_place["manager"], timeout=10).json()["items"]
     assert booking["id"] not in {e["venue_booking_id"] for e in queue}
     assert entry_of(platform, booking["id"])["status"] == "held"
@@ -242,3 +251,74 @@ def test_a_repeated_request_with_the_same_idempotency_key_books_once(platform: S
     assert len(requests.get(bookings_url(platform), headers=organiser, timeout=10).json()["items"]) == 1
     other = ask(platform, organiser, body | {"title": "khác"}, key="retry-1")
     assert other.status_code == 409
+
+
+def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stack) -> None:
+    tag = uuid.uuid4().hex[:6]
+    base = f"http://127.0.0.1:{platform.ports.venues}/v1"
+    area = requests.post(
+        f"{base}/areas",
+        json={"level": "province", "name": {"vi": f"Chợ {tag}", "en": tag}},
+        headers=token("staff", "s"),
+        timeout=10,
+    ).json()
+    market_rules = rules_for_nights()
+    plots = [
+        {"code": c, "width_m": 3, "depth_m": 3, "x": i * 3, "y": 0, "price_per_night": 150_000}
+        for i, c in enumerate(("A01", "A02"))
+    ]
+    made = requests.post(
+        f"{base}/venues",
+        headers=token("staff", "s"),
+        timeout=10,
+        json={
+            "key": f"market-{tag}",
+            "name": {"vi": "Chợ đêm", "en": "Night market"},
+            "kind": "night_market",
+            "area_id": area["id"],
+            "address": "Phố Bạch Đằng",
+            "status": "active",
+            "funding_model": "public",
+            "operator": "UBND",
+            "spaces": [
+                {
+                    "key": "stalls",
+                    "name": {"vi": "Gian hàng", "en": "Stalls"},
+                    "layout": {"kind": "plots", "plots": plots},
+                    "rules": market_rules,
+                }
+            ],
+        },
+    )
+    assert made.status_code == 201, made.text
+    space_id = made.json()["spaces"][0]["id"]
+    night = slot(days=21, hour=11, hours=5)  # 18:00 to 23:00 in Hải Dương
+    vendors = [token("organiser", f"vendor-{tag}-{i}") for i in range(3)]
+
+    def ask_plot(who: dict[str, str], plot: str) -> str:
+        def accepted() -> requests.Response | None:
+            """booking has heard of the market and takes the request"""
+            answer = ask(platform, who, request_body(space_id, *night, plot=plot))
+            return answer if answer.status_code == 202 else None
+
+        return str(eventually(accepted).json()["id"])
+
+    first, second, third = (ask_plot(v, p) for v, p in zip(vendors, ("A01", "A02", "A01"), strict=True))
+    approved = ("awaiting_payment", "expired")  # the test platform lets payment wait only 15 s
+    assert (
+        booking_status(platform, first, vendors[0], *approved)["fee"]["amount"] == 150_000
+    )  # the plot's price
+    assert booking_status(platform, second, vendors[1], *approved)["fee"]["amount"] == 150_000
+    assert booking_status(platform, third, vendors[2], "conflicted")["status"] == "conflicted"
+
+
+def rules_for_nights() -> dict[str, Any]:
+    from tests.e2e.venue_fixtures import rules
+
+    return rules(
+        rate={"unit": "night", "amount": 200_000},
+        free_public_use=True,
+        needs_approval=False,
+        buffer_minutes=0,
+        min_duration_minutes=60,
+    )

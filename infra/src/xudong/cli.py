@@ -106,6 +106,13 @@ def seed(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def asyncapi(stack: Stack, args: argparse.Namespace) -> int:
+    from xudong.asyncapi import build
+
+    print(json.dumps(build(), indent=2, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xudong", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("down", help="stop what a previous `up` left running").set_defaults(run=down)
     commands.add_parser("seed", help="load the sample data into a running platform").set_defaults(run=seed)
+    commands.add_parser("asyncapi", help="print the AsyncAPI document of every event").set_defaults(
+        run=asyncapi
+    )
     tok = commands.add_parser("token", help="print a signed JWT for local use")
     tok.add_argument("--role", required=True, choices=["organiser", "venue_manager", "staff"])
     tok.add_argument("--sub", required=True, help="the user id")

@@ -15,6 +15,7 @@ from venues.domain.areas import Area
 from venues.domain.schedule import Entry, ScheduleRefused
 from venues.ical import calendar
 from venues.schemas import (
+    AreaChange,
     AreaIn,
     AreaList,
     AreaOut,
@@ -69,6 +70,23 @@ def get_area(area_id: Any) -> Any:
         return jsonify(_area(handlers.get_area(_uow(), str(area_id))))
     except handlers.NotFound as exc:
         raise Problem(404, "Not Found", "No such area.") from exc
+
+
+@api.route(
+    "/v1/areas/<uuid:area_id>",
+    "PATCH",
+    body=AreaChange,
+    roles=("staff",),
+    responses={200: AreaOut, 404: None},
+)
+def change_area(area_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Rename, re-level or move an area (department staff): the map is data, and it changes."""
+    try:
+        return jsonify(_area(handlers.change_area(_uow(), str(area_id), body)))
+    except handlers.NotFound as exc:
+        raise _not_found("area") from exc
+    except Rejected as exc:
+        raise _invalid(exc.field, str(exc)) from exc
 
 
 @api.route("/v1/areas", "POST", body=AreaIn, roles=("staff",), responses={201: AreaOut})

@@ -12,7 +12,7 @@ class LocalisedName(ma.Schema):
     en = ma.fields.String(required=True)
 
 
-class AreaCreated(ma.Schema):
+class AreaChanged(ma.Schema):
     area_id = ma.fields.String(required=True)
     parent_id = ma.fields.String(allow_none=True, required=True)
     level = ma.fields.String(required=True)
@@ -74,7 +74,8 @@ class BlackoutAdded(ma.Schema):
 
 
 CATALOGUE = {
-    "venues.area.created": EventType(TOPIC, AreaCreated()),
+    "venues.area.created": EventType(TOPIC, AreaChanged()),
+    "venues.area.updated": EventType(TOPIC, AreaChanged()),
     "venues.space.published": EventType(TOPIC, SpacePublished()),
     "venues.slot.held": EventType(TOPIC, Slot()),
     "venues.slot.conflicted": EventType(TOPIC, SlotConflicted()),

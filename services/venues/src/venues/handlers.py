@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
 from venues.domain import Rejected
-from venues.domain.areas import Area, new_area
+from venues.domain.areas import Area, changed_area, new_area
 from venues.domain.catalogue import Space, check_layout, check_rules
 from venues.domain.schedule import Entry, blocked_until, decide, release
 from venues.unit_of_work import VenuesUnitOfWork, new_id
@@ -43,21 +43,55 @@ def create_area(
         if uow.sibling_named(area.parent_id, area.name_vi):
             raise Rejected("name", SIBLING_NAMED)
         uow.add_area(area)
-        uow.publish(
-            "venues.area.created",
-            area.id,
-            {
-                "area_id": area.id,
-                "parent_id": area.parent_id,
-                "level": area.level,
-                "name": {"vi": area.name_vi, "en": area.name_en},
-            },
-        )
+        uow.publish("venues.area.created", area.id, _area_event(area))
         try:
             uow.commit()
         except IntegrityError as exc:  # a concurrent request took the name first
             raise Rejected("name", SIBLING_NAMED) from exc
         return area
+
+
+def change_area(uow: VenuesUnitOfWork, area_id: str, changes: dict[str, Any]) -> Area:
+    """Staff edit the map: a new name, level, parent or code; unnamed fields stay as they are."""
+    with uow:
+        area = uow.get_area(area_id)
+        if area is None:
+            raise NotFound(area_id)
+        parent_id = str(changes["parent_id"]) if changes.get("parent_id") else None
+        if "parent_id" not in changes:
+            parent_id = area.parent_id
+        parent = uow.get_area(parent_id) if parent_id else None
+        if parent_id and parent is None:
+            raise Rejected("parent_id", "no such area")
+        name = changes.get("name", {"vi": area.name_vi, "en": area.name_en})
+        changed = changed_area(
+            area,
+            changes.get("level", area.level),
+            name["vi"],
+            name["en"],
+            parent,
+            changes.get("code", area.code),
+            uow.has_children(area.id),
+        )
+        moved_or_renamed = (changed.parent_id, changed.name_vi) != (area.parent_id, area.name_vi)
+        if moved_or_renamed and uow.sibling_named(changed.parent_id, changed.name_vi):
+            raise Rejected("name", SIBLING_NAMED)
+        uow.update_area(changed)
+        uow.publish("venues.area.updated", area.id, _area_event(changed))
+        try:
+            uow.commit()
+        except IntegrityError as exc:
+            raise Rejected("name", SIBLING_NAMED) from exc
+        return changed
+
+
+def _area_event(area: Area) -> dict[str, Any]:
+    return {
+        "area_id": area.id,
+        "parent_id": area.parent_id,
+        "level": area.level,
+        "name": {"vi": area.name_vi, "en": area.name_en},
+    }
 
 
 def get_area(uow: VenuesUnitOfWork, area_id: str) -> Area:

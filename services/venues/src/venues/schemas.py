@@ -21,6 +21,13 @@ class AreaIn(ma.Schema):
     code = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=20))
 
 
+class AreaChange(ma.Schema):
+    name = ma.fields.Nested(LocalisedName)
+    level = ma.fields.String(validate=ma.validate.OneOf(LEVELS))
+    parent_id = ma.fields.UUID(allow_none=True)
+    code = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20))
+
+
 class AreaOut(ma.Schema):
     id = ma.fields.String(required=True)
     name = ma.fields.Nested(LocalisedName, required=True)

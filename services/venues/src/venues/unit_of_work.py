@@ -43,6 +43,23 @@ class VenuesUnitOfWork(UnitOfWork):
         )
         return self.conn.execute(query).first() is not None
 
+    def has_children(self, area_id: str) -> bool:
+        query = sa.select(db.areas.c.id).where(db.areas.c.parent_id == area_id).limit(1)
+        return self.conn.execute(query).first() is not None
+
+    def update_area(self, area: Area) -> None:
+        self.conn.execute(
+            db.areas.update()
+            .where(db.areas.c.id == area.id)
+            .values(
+                parent_id=area.parent_id,
+                level=area.level,
+                name_vi=area.name_vi,
+                name_en=area.name_en,
+                code=area.code,
+            )
+        )
+
     def add_area(self, area: Area) -> None:
         self.conn.execute(
             db.areas.insert().values(

@@ -153,3 +153,42 @@ def test_only_staff_may_change_the_map(platform: Stack, headers: dict[str, str],
 def test_an_unknown_area_is_a_404_problem(platform: Stack) -> None:
     answer = requests.get(url(platform, f"/v1/areas/{uuid.uuid4()}"), timeout=10)
     assert (answer.status_code, answer.headers["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_staff_rename_and_move_an_area_and_the_rules_of_the_map_still_hold(platform: Stack) -> None:
+    first, second = province(platform), province(platform)
+    district = requests.post(
+        url(platform, "/v1/areas"),
+        json={
+            "level": "district",
+            "name": {"vi": "Huyện Thử", "en": "Test District"},
+            "parent_id": first["id"],
+        },
+        headers=STAFF,
+        timeout=10,
+    ).json()
+    moved = requests.patch(
+        url(platform, f"/v1/areas/{district['id']}"),
+        json={"parent_id": second["id"], "level": "city", "name": {"vi": "Thành phố Thử", "en": "Test City"}},
+        headers=STAFF,
+        timeout=10,
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["parent_id"], moved.json()["level"]) == (second["id"], "city")
+    assert requests.get(url(platform, f"/v1/areas/{district['id']}"), timeout=10).json() == moved.json()
+
+    to_ward = requests.patch(
+        url(platform, f"/v1/areas/{second['id']}"), json={"level": "ward"}, headers=STAFF, timeout=10
+    )
+    assert to_ward.status_code == 422  # a province that holds a city cannot become a ward
+    organiser = requests.patch(
+        url(platform, f"/v1/areas/{first['id']}"),
+        json={"code": "30"},
+        headers=token("organiser", "o1"),
+        timeout=10,
+    )
+    assert organiser.status_code == 403
+    unknown = requests.patch(
+        url(platform, f"/v1/areas/{uuid.uuid4()}"), json={"code": "30"}, headers=STAFF, timeout=10
+    )
+    assert unknown.status_code == 404

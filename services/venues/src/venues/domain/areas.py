@@ -1,7 +1,7 @@
 """Areas: the province's administrative map as data, since it changes (districts merged in 2025)."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from venues.domain import Rejected
 
@@ -31,3 +31,20 @@ def new_area(level: str, name_vi: str, name_en: str, parent: Area | None, code: 
     if not name_vi.strip() or not name_en.strip():
         raise Rejected("name", "both the Vietnamese and the English name are needed")
     return Area(level, name_vi.strip(), name_en.strip(), parent.id if parent else None, code)
+
+
+def changed_area(
+    area: Area,
+    level: str,
+    name_vi: str,
+    name_en: str,
+    parent: Area | None,
+    code: str | None,
+    has_children: bool,
+) -> Area:
+    """An area renamed, re-levelled or moved, as the 2025 reorganisation did to many; the same
+    rules as a new one, and an area that holds others keeps its depth."""
+    changed = replace(new_area(level, name_vi, name_en, parent, code), id=area.id)
+    if has_children and TIER[changed.level] != TIER[area.level]:
+        raise Rejected("level", "move the areas inside it first: they would no longer fit")
+    return changed
