@@ -317,7 +317,6 @@ def rules_for_nights() -> dict[str, Any]:
 
     return rules(
         rate={"unit": "night", "amount": 200_000},
-        free_public_use=True,
         needs_approval=False,
         buffer_minutes=0,
         min_duration_minutes=60,
