@@ -120,14 +120,14 @@ def option(argv: list[str], name: str) -> str:
 
 
 class _Reads(Mapping[str, str]):
-    """An empty environment that remembers every variable looked up in it."""
+    """An environment that answers every lookup with a placeholder and remembers the names asked."""
 
     def __init__(self) -> None:
         self.names: set[str] = set()
 
     def __getitem__(self, name: str) -> str:
         self.names.add(name)
-        raise KeyError(name)
+        return "placeholder"
 
     def __iter__(self) -> Iterator[str]:
         return iter(())

@@ -42,18 +42,20 @@ def test_the_schedule_shows_requests_and_blackouts_as_json_and_icalendar(platfor
     )
     assert blackout.status_code == 201, blackout.text
     window = {"from": slot(days=49)[0], "to": slot(days=53)[0]}
-    shown = requests.get(
-        venues_url(platform, f"/spaces/{place['hall']['id']}/schedule"), params=window, timeout=10
-    ).json()["items"]
+    schedule = venues_url(platform, f"/spaces/{place['hall']['id']}/schedule")
+    shown = requests.get(schedule, params=window, headers=place["manager"], timeout=10).json()["items"]
     assert [(e["status"], e["venue_booking_id"]) for e in shown] == [
         ("held", booking["id"]),
         ("blackout", None),
     ]
     assert shown[0]["start"].endswith("+07:00")
+    public = requests.get(schedule, params=window, timeout=10).json()["items"]
+    assert [(e["status"], e["venue_booking_id"], e["title"]) for e in public] == [
+        ("booked", None, "—"),
+        ("blackout", None, "Bảo trì, sửa mái"),
+    ]  # who booked what is for the venue's managers
 
-    ics = requests.get(
-        venues_url(platform, f"/spaces/{place['hall']['id']}/schedule.ics"), params=window, timeout=10
-    )
+    ics = requests.get(f"{schedule}.ics", params=window, headers=place["manager"], timeout=10)
     assert ics.headers["Content-Type"].startswith("text/calendar")
     lines = ics.text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"

@@ -169,6 +169,10 @@ BAD = {
     "a plot on a seated space": lambda s, r: request_body(r, *slot(), plot="A01"),
     "unknown field": lambda s, r: request_body(s, *slot(), budget=5),
     "wrong types": lambda s, r: request_body(s, *slot()) | {"expected_attendance": "many"},
+    "far in the future": lambda s, r: request_body(
+        s, "9999-12-31T20:00:00+00:00", "9999-12-31T22:00:00+00:00"
+    ),
+    "NUL in a title": lambda s, r: request_body(s, *slot(), title="Đêm\x00Chèo"),
 }
 
 
@@ -310,6 +314,20 @@ def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stac
     )  # the plot's price
     assert booking_status(platform, second, vendors[1], *approved)["fee"]["amount"] == 150_000
     assert booking_status(platform, third, vendors[2], "conflicted")["status"] == "conflicted"
+
+    # A blackout of the whole market blocks every plot that night.
+    ceremony = slot(days=22, hour=10, hours=7)
+    manager = token("venue_manager", "m", made.json()["id"])
+    blocked = requests.post(
+        f"{base}/spaces/{space_id}/blackouts",
+        headers=manager,
+        timeout=10,
+        json={"start": ceremony[0], "end": ceremony[1], "reason": "Lễ hội"},
+    )
+    assert blocked.status_code == 201, blocked.text
+    night = slot(days=22, hour=11, hours=5)
+    refused = ask_plot(vendors[0], "A02")
+    assert booking_status(platform, refused, vendors[0], "conflicted")["status"] == "conflicted"
 
 
 def rules_for_nights() -> dict[str, Any]:

@@ -173,6 +173,28 @@ def test_cancelling_a_paid_booking_refunds_it_by_the_spaces_policy(platform: Sta
     assert [r["amount"] for r in refunds] == [intent["amount"]]
 
 
+def test_short_notice_refunds_half_and_a_repeated_webhook_refunds_no_more(platform: Stack) -> None:
+    booking, organiser, _ = awaiting_payment(platform, days=3)  # under 7 days' notice: half back
+    intent = start_payment(platform, booking, organiser)
+    pay_with(platform, intent["payment_intent_id"], VISA)
+    booking_status(platform, booking["id"], organiser, "confirmed")
+    cancelled = requests.post(
+        booking_api(platform, f"/venue-bookings/{booking['id']}/cancel"),
+        json={},
+        headers=organiser,
+        timeout=10,
+    ).json()
+    assert cancelled["refunded_amount"] == intent["amount"] // 2
+    event = {
+        "id": "evt_again",
+        "type": "payment_intent.succeeded",
+        "data": {"object": {"id": intent["payment_intent_id"], "object": "payment_intent"}},
+    }
+    assert webhook(platform, *signed(event)).json()["outcome"] == "already applied"
+    refunds = stripe(platform, "GET", f"/refunds?payment_intent={intent['payment_intent_id']}")["data"]
+    assert [r["amount"] for r in refunds] == [intent["amount"] // 2]
+
+
 def test_a_payment_that_arrives_after_the_deadline_is_refunded_in_full(platform: Stack) -> None:
     booking, organiser, _ = awaiting_payment(platform)
     intent = start_payment(platform, booking, organiser)

@@ -11,8 +11,7 @@ from typing import Any
 import requests
 
 from eventbus.auth import issue_token
-from eventbus.settings import Settings
-from xudong.stack import ROOT, SERVICES, Stack, StackError
+from xudong.stack import ROOT, SERVICES, Stack, StackError, jwt_secret
 
 SEED = ROOT / "infra" / "seed"
 
@@ -58,15 +57,13 @@ def down(stack: Stack, args: argparse.Namespace) -> int:
 
 
 def token(stack: Stack, args: argparse.Namespace) -> int:
-    settings = Settings.from_env("xudong")
-    print(issue_token(settings.jwt_secret, args.role, args.sub, tuple(args.venue)))
+    print(issue_token(jwt_secret(), args.role, args.sub, tuple(args.venue)))
     return 0
 
 
 def seed(stack: Stack, args: argparse.Namespace) -> int:
     """Loads the sample map and venues through the public API; what is already there is left alone."""
-    settings = Settings.from_env("xudong")
-    headers = {"Authorization": "Bearer " + issue_token(settings.jwt_secret, "staff", "seed")}
+    headers = {"Authorization": "Bearer " + issue_token(jwt_secret(), "staff", "seed")}
     venues_api = f"http://127.0.0.1:{stack.ports.venues}/v1"
     areas = {
         (a["parent_id"], a["name"]["vi"]): a["id"]

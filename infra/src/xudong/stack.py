@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from eventbus.settings import DEV_JWT_SECRET
+
 ROOT = Path(__file__).resolve().parents[3]
 HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
 SERVICES = ("venues", "booking", "notifications")
@@ -31,6 +33,11 @@ LOCAL_WEBHOOK_SECRET = "whsec_xudong_local"
 
 class StackError(RuntimeError):
     pass
+
+
+def jwt_secret() -> str:
+    """The secret tokens are signed with: XUDONG_JWT_SECRET, or the development one on this machine."""
+    return os.environ.get("XUDONG_JWT_SECRET", DEV_JWT_SECRET)
 
 
 def _port(env: str, default: int) -> int:
@@ -173,6 +180,7 @@ class Stack:
         env = {f"{s.upper()}_DATABASE_URL": self.database_url(s) for s in SERVICES}
         env.update(
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
+            XUDONG_JWT_SECRET=jwt_secret(),
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
             BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,

@@ -169,20 +169,25 @@ class ConsumerLoop:
             ("original_partition", str(message.partition).encode()),
             ("original_offset", str(message.offset).encode()),
         ]
-        while True:
+        while True:  # first the copy on the dead-letter topic, once
             try:
                 producer = self._dlq_producer or self.make_producer()
                 self._dlq_producer = producer
                 producer.send(
                     dlq_topic(message.topic), key=message.key, value=message.value, headers=headers
                 ).get(timeout=20)
-                self._record_dead_letter(message, error)
-                return
-            except (KafkaError, *TRANSIENT) as exc:
+                break
+            except KafkaError as exc:
                 if self._dlq_producer is not None:
                     self._dlq_producer.close(timeout=1)
                     self._dlq_producer = None
                 self._pause(stop, 1.0, "dead-letter topic unreachable, waiting", exc)
+        while True:  # then the row operators query
+            try:
+                self._record_dead_letter(message, error)
+                return
+            except TRANSIENT as exc:
+                self._pause(stop, 1.0, "database unreachable, waiting", exc)
 
     def _record_dead_letter(self, message: ConsumerRecord, error: str) -> None:
         with self.engine.begin() as conn:

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,16 +34,17 @@ class Envelope:
     def from_bytes(cls, raw: bytes | None) -> "Envelope":
         try:
             doc = json.loads(raw or b"")
-            envelope = cls(**doc)
-        except (ValueError, TypeError) as exc:
+            known = {k: v for k, v in doc.items() if k in cls.__dataclass_fields__}  # tolerate extensions
+            envelope = cls(**known)
+        except (ValueError, TypeError, AttributeError) as exc:
             raise InvalidEnvelope(f"not an event envelope: {exc}") from exc
         if not isinstance(envelope.data, dict) or not envelope.type:
             raise InvalidEnvelope("envelope lacks a type or an object as data")
         try:
-            uuid.UUID(envelope.id)
+            canonical = str(uuid.UUID(envelope.id))  # the form the processed-events table gives back
         except (ValueError, TypeError, AttributeError) as exc:
             raise InvalidEnvelope(f"envelope id is not a UUID: {envelope.id!r}") from exc
-        return envelope
+        return replace(envelope, id=canonical)
 
 
 def new_event(

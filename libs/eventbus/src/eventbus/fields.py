@@ -10,7 +10,13 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class LocalTime(ma.fields.AwareDateTime):
-    """Read with any offset, stored in UTC, shown in Asia/Ho_Chi_Minh."""
+    """Read with any offset, stored in UTC, shown in Asia/Ho_Chi_Minh; years 2000 to 2100."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
+        if not 2000 <= moment.year <= 2100:
+            raise ma.ValidationError("must fall between the years 2000 and 2100")
+        return moment
 
     def _serialize(
         self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any

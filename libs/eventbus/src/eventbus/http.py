@@ -92,6 +92,17 @@ def _install_error_handlers(app: Flask) -> None:
         return problem_response(Problem(500, "Internal Server Error", "Something went wrong on our side."))
 
 
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL refuses NUL in text: such input is the client's fault, not a server error."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def json_body(schema: ma.Schema) -> Any:
     """The request body loaded by `schema`: malformed JSON is 400, invalid fields are 422."""
     if not request.is_json:
@@ -99,6 +110,8 @@ def json_body(schema: ma.Schema) -> Any:
     raw = request.get_json(silent=True)
     if raw is None:
         raise Problem(400, "Malformed JSON", "The request body is not valid JSON.")
+    if _has_nul(raw):
+        raise Problem(422, "Invalid request", "Text may not contain NUL characters.")
     return schema.load(raw)
 
 
@@ -114,6 +127,13 @@ def authenticate(roles: Iterable[str]) -> Principal:
     if principal.role not in roles:
         raise Problem(403, "Forbidden", "Your role may not do this.")
     return principal
+
+
+def optional_principal() -> Principal | None:
+    """Who is asking, when a route answers anyone but tells some callers more."""
+    if "Authorization" not in request.headers:
+        return None
+    return authenticate(("organiser", "venue_manager", "staff"))
 
 
 @dataclass
@@ -155,6 +175,8 @@ class Api:
                 if roles is not None:
                     kwargs["principal"] = authenticate(roles)
                 if query is not None:
+                    if _has_nul(list(request.args.values())):
+                        raise Problem(422, "Invalid request", "Text may not contain NUL characters.")
                     kwargs["query"] = query().load(request.args)
                 if body is not None:
                     kwargs["body"] = json_body(body())

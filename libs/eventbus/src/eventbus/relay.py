@@ -13,6 +13,7 @@ from kafka.errors import KafkaError
 from eventbus.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
+RELAY_LOCK = 7_307_121  # an advisory lock id; each service has its own database
 
 
 class Relay:
@@ -40,6 +41,10 @@ class Relay:
         """Claims up to a batch of rows (other relays skip them), publishes, deletes on ack."""
         t = self.table
         with self.engine.begin() as conn:
+            # One relay publishes at a time, so that an aggregate's events keep their order;
+            # others wait their turn (a second relay is a stand-by, not extra throughput).
+            if not conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(RELAY_LOCK))).scalar_one():
+                return 0
             rows = conn.execute(
                 sa.select(t.c.id, t.c.event_id, t.c.topic, t.c.key, t.c.payload)
                 .order_by(t.c.id)
@@ -73,8 +78,14 @@ class Relay:
                 backoff = 0.1
                 if published < self.batch_size:
                     self._wait_for_notify()
-            except (KafkaError, sa.exc.OperationalError, psycopg.Error) as exc:
-                log.warning("relay cannot publish yet, retrying", extra={"fields": {"error": repr(exc)}})
+            except Exception as exc:  # the relay outlives every failure; unexpected ones are logged in full
+                expected = isinstance(exc, (KafkaError, sa.exc.SQLAlchemyError, psycopg.Error))
+                log.log(
+                    logging.WARNING if expected else logging.ERROR,
+                    "relay cannot publish yet, retrying",
+                    exc_info=not expected,
+                    extra={"fields": {"error": repr(exc)}},
+                )
                 self._reset()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)

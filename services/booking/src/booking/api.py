@@ -46,6 +46,8 @@ def _payments() -> Payments:
 def request_venue_booking(body: dict[str, Any], principal: Principal) -> Any:
     """Ask for a space (or a weekly series); send an Idempotency-Key to make retries safe."""
     key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Problem(400, "Bad Request", "An Idempotency-Key has 1 to 200 characters.")
     try:
         status, answer = handlers.request_venue_booking(_uow(), principal, body, key)
     except RequestRejected as exc:

@@ -168,10 +168,10 @@ def cancel_venue_booking(
             raise NotFound(booking_id)
         status = advance(row.status, "cancelled")
         refund = 0
-        if row.status == "confirmed" and row.payment_intent_id:
+        if row.paid_amount and row.payment_intent_id:
             space = uow.space(str(row.space_id))
             policy = space.rules["cancellation_policy"] if space else []
-            refund = math.floor(row.fee_amount * refund_share(policy, row.starts_at, _now()))
+            refund = math.floor(row.paid_amount * refund_share(policy, row.starts_at, _now()))
             if refund:
                 payments.refund(row.payment_intent_id, refund, f"venue-booking-cancel:{booking_id}")
         reason = "cancelled by the organiser"
@@ -214,14 +214,14 @@ def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -
             return "ignored"
         if row.status == "awaiting_payment" and intent.amount == row.fee_amount:
             status = advance(row.status, "confirmed")
-            uow.update_booking(booking_id, status=status)
+            uow.update_booking(booking_id, status=status, paid_amount=intent.amount)
             _publish(uow, {**row._mapping, "status": status}, status)
-        elif row.status in ("expired", "cancelled") and row.refunded_amount < intent.amount:
-            payments.refund(
-                intent.id, intent.amount - row.refunded_amount, f"venue-booking-late:{booking_id}"
-            )
+        elif row.status in ("expired", "cancelled") and row.paid_amount == 0:
+            payments.refund(intent.id, intent.amount, f"venue-booking-late:{booking_id}")
             reason = f"paid after the booking was {row.status}; refunded in full"
-            uow.update_booking(booking_id, refunded_amount=intent.amount, reason=reason)
+            uow.update_booking(
+                booking_id, paid_amount=intent.amount, refunded_amount=intent.amount, reason=reason
+            )
             _publish(uow, dict(row._mapping), "refunded", reason=reason, refund=intent.amount)
         else:
             return "already applied"

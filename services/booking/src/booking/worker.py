@@ -4,8 +4,6 @@
 import logging
 import threading
 
-import sqlalchemy as sa
-
 from booking.bootstrap import bootstrap
 from booking.consumers import TOPICS, consumers
 from booking.handlers import expire_overdue
@@ -21,8 +19,8 @@ def sweep(runtime: Runtime, stop: threading.Event) -> None:
     while not stop.wait(SWEEP_EVERY):
         try:
             expire_overdue(BookingUnitOfWork(runtime))
-        except sa.exc.OperationalError:
-            log.warning("database unreachable; the next sweep tries again")
+        except Exception:  # the sweeper must outlive any one failure; the next sweep tries again
+            log.exception("expiry sweep failed")
 
 
 def work(runtime: Runtime, stop: threading.Event) -> None:

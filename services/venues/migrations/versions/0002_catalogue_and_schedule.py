@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")  # trusted: the database owner may create it
     op.create_table(
         "venues",
         sa.Column("id", sa.UUID(as_uuid=False), nullable=False),

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from eventbus.auth import Principal
-from eventbus.http import Api, Problem
+from eventbus.http import Api, Problem, optional_principal
 from eventbus.runtime import Runtime
 from venues import handlers
 from venues.bootstrap import unit_of_work
@@ -171,9 +171,12 @@ def _entry(e: Entry) -> dict[str, Any]:
     "/v1/spaces/<uuid:space_id>/schedule", "GET", query=Window, responses={200: ScheduleOut, 404: None}
 )
 def space_schedule(space_id: Any, query: dict[str, Any]) -> Any:
-    """Bookings, pending requests and blackouts of a space between two moments."""
+    """Bookings, pending requests and blackouts of a space between two moments; what each booking
+    is and who made it only for the venue's managers and staff (send their token)."""
     try:
-        _, entries = handlers.schedule_of(_uow(), str(space_id), query["start"], query["end"])
+        _, entries = handlers.schedule_of(
+            _uow(), optional_principal(), str(space_id), query["start"], query["end"]
+        )
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
     return jsonify(space_id=str(space_id), items=[_entry(e) for e in entries], next_cursor=None)
@@ -183,7 +186,9 @@ def space_schedule(space_id: Any, query: dict[str, Any]) -> Any:
 def space_calendar(space_id: Any, query: dict[str, Any]) -> Any:
     """The same schedule as an iCalendar file."""
     try:
-        space, entries = handlers.schedule_of(_uow(), str(space_id), query["start"], query["end"])
+        space, entries = handlers.schedule_of(
+            _uow(), optional_principal(), str(space_id), query["start"], query["end"]
+        )
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
     body = calendar(f"{space.name_vi} / {space.name_en}", entries, datetime.now(UTC))

@@ -144,7 +144,10 @@ def register_venue(uow: VenuesUnitOfWork, body: dict[str, Any]) -> str:
             )
             uow.add_space(space)
             _announce(uow, space, venue, body["managers"])
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError as exc:  # a concurrent registration took the key
+            raise Rejected("key", "a venue with this key exists already") from exc
         return venue_id
 
 
@@ -230,13 +233,22 @@ def get_space(uow: VenuesUnitOfWork, space_id: str) -> Space:
 
 # --- the schedule -----------------------------------------------------------------------------
 def schedule_of(
-    uow: VenuesUnitOfWork, space_id: str, start: datetime, end: datetime
+    uow: VenuesUnitOfWork, principal: Principal | None, space_id: str, start: datetime, end: datetime
 ) -> tuple[Space, list[Entry]]:
+    """The space's calendar; who booked it and for what is for its managers and staff only."""
     with uow:
         space = uow.space(space_id)
         if space is None:
             raise NotFound(space_id)
-        return space, uow.schedule(space_id, start, end)
+        entries = uow.schedule(space_id, start, end)
+    if principal is None or not _may_manage(uow, principal, space.venue_id):
+        entries = [
+            e
+            if e.status == "blackout"
+            else replace(e, title="—", venue_booking_id=None, organiser_id=None, status="booked")
+            for e in entries
+        ]
+    return space, entries
 
 
 def find_free_spaces(
@@ -263,11 +275,12 @@ def add_blackout(
         space = uow.space(space_id)
         if space is None or not _may_manage(uow, principal, space.venue_id):
             raise NotFound(space_id)
+        # On a space divided into plots, every plot is blocked too: plots hold time on their own.
         entry = Entry(new_id(), space_id, None, None, None, reason, "blackout", start, end, end, reason)
-        if not uow.hold(entry):
-            raise Conflict(
-                "the blackout overlaps entries on the schedule", uow.overlapping(space_id, None, start, end)
-            )
+        for blocked in [entry] + [replace(entry, id=new_id(), plot_id=p) for p in space.plot_ids.values()]:
+            if not uow.hold(blocked):
+                hit = uow.overlapping(space_id, blocked.plot_id, start, end)
+                raise Conflict("the blackout overlaps entries on the schedule", hit)
         uow.publish(
             "venues.blackout.added",
             space_id,

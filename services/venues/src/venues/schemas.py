@@ -139,6 +139,14 @@ class VenueIn(ma.Schema):
         ma.fields.Nested(SpaceIn), required=True, validate=ma.validate.Length(min=1, max=50)
     )
 
+    @ma.validates_schema
+    def _distinct(self, data: dict[str, Any], **_: Any) -> None:
+        keys = [s["key"] for s in data.get("spaces", [])]
+        if len(set(keys)) != len(keys):
+            raise ma.ValidationError("each space needs its own key", "spaces")
+        if len(set(data.get("managers", []))) != len(data.get("managers", [])):
+            raise ma.ValidationError("a manager is named twice", "managers")
+
 
 class SpaceOut(ma.Schema):
     id = ma.fields.String(required=True)

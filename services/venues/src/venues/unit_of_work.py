@@ -216,7 +216,11 @@ class VenuesUnitOfWork(UnitOfWork):
         rows = self.conn.execute(
             sa.select(t)
             .where(
-                t.c.space_id == space_id, t.c.status.in_(HOLDING), t.c.starts_at < end, t.c.ends_at > start
+                t.c.space_id == space_id,
+                t.c.status.in_(HOLDING),
+                t.c.starts_at < end,
+                t.c.ends_at > start,
+                ~((t.c.status == "blackout") & t.c.plot_id.is_not(None)),  # a blackout's copies on its plots
             )
             .order_by(t.c.starts_at)
         )

@@ -192,3 +192,14 @@ def test_staff_rename_and_move_an_area_and_the_rules_of_the_map_still_hold(platf
         url(platform, f"/v1/areas/{uuid.uuid4()}"), json={"code": "30"}, headers=STAFF, timeout=10
     )
     assert unknown.status_code == 404
+
+
+def test_text_with_a_nul_character_is_a_422_not_a_server_error(platform: Stack) -> None:
+    search = requests.get(url(platform, "/v1/venues"), params={"q": "a\x00b"}, timeout=10)
+    created = requests.post(
+        url(platform, "/v1/areas"),
+        json={"level": "province", "name": {"vi": "A\x00", "en": "A"}},
+        headers=STAFF,
+        timeout=10,
+    )
+    assert (search.status_code, created.status_code) == (422, 422)

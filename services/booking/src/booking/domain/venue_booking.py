@@ -7,6 +7,7 @@ and cancelled from any state that still holds or waits for time."""
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,14 +126,19 @@ def quote(space: Space, start: datetime, end: datetime, plot_code: str | None) -
         plots = {p["code"]: p for p in space.layout.get("plots", [])}
         per_night = plots[plot_code]["price_per_night"] if plot_code in plots else rules["rate"]["amount"]
         amount = nights * per_night
-    return Fee(amount, math.ceil(amount * rules["deposit_share"]))
+    return Fee(amount, math.ceil(amount * share(rules["deposit_share"])))
 
 
-def refund_share(policy: list[dict[str, Any]], start: datetime, now: datetime) -> float:
+def share(value: float) -> Fraction:
+    """A share as written (0.07 is 7/100, not 0.07000000000000000666), so that đồng come out exact."""
+    return Fraction(str(value))
+
+
+def refund_share(policy: list[dict[str, Any]], start: datetime, now: datetime) -> Fraction:
     """The share of what was paid that comes back, by how many days' notice the cancellation gives."""
     notice_days = (start - now).total_seconds() / 86400
     steps = sorted(policy, key=lambda s: -s["notice_days"])
-    return next((float(s["refund_share"]) for s in steps if notice_days >= s["notice_days"]), 0.0)
+    return next((share(s["refund_share"]) for s in steps if notice_days >= s["notice_days"]), Fraction(0))
 
 
 NEXT = {
