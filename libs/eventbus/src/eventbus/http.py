@@ -92,6 +92,9 @@ def _install_error_handlers(app: Flask) -> None:
         return problem_response(Problem(500, "Internal Server Error", "Something went wrong on our side."))
 
 
+NUL_TEXT = "Text may not contain NUL characters."
+
+
 def _has_nul(value: Any) -> bool:
     """PostgreSQL refuses NUL in text: such input is the client's fault, not a server error."""
     if isinstance(value, str):
@@ -111,7 +114,7 @@ def json_body(schema: ma.Schema) -> Any:
     if raw is None:
         raise Problem(400, "Malformed JSON", "The request body is not valid JSON.")
     if _has_nul(raw):
-        raise Problem(422, "Invalid request", "Text may not contain NUL characters.")
+        raise Problem(422, "Invalid request", NUL_TEXT, {"_schema": [NUL_TEXT]})
     return schema.load(raw)
 
 
@@ -176,7 +179,7 @@ class Api:
                     kwargs["principal"] = authenticate(roles)
                 if query is not None:
                     if _has_nul(list(request.args.values())):
-                        raise Problem(422, "Invalid request", "Text may not contain NUL characters.")
+                        raise Problem(422, "Invalid request", NUL_TEXT, {"_schema": [NUL_TEXT]})
                     kwargs["query"] = query().load(request.args)
                 if body is not None:
                     kwargs["body"] = json_body(body())
