@@ -144,6 +144,8 @@ def test_forged_stale_replayed_and_reordered_webhooks_change_nothing(platform: S
     # Correctly signed but untrue: Stripe is asked again, and says the intent is not paid.
     untrue = webhook(platform, *signed(event))
     assert untrue.json()["outcome"] == "ignored"
+    made_up = {**event, "data": {"object": {"id": "pi_nobody_ever_made", "object": "payment_intent"}}}
+    assert webhook(platform, *signed(made_up)).json()["outcome"] == "ignored"
     assert (
         booking_status(platform, booking["id"], organiser, "awaiting_payment")["status"] == "awaiting_payment"
     )

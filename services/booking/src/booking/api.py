@@ -7,7 +7,7 @@ from flask import current_app, jsonify, request
 
 from booking import handlers
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
-from booking.payments import Payments, SignatureRejected
+from booking.payments import Payments, SignatureRejected, StripeUnavailable
 from booking.schemas import (
     Nothing,
     PaymentOut,
@@ -104,7 +104,7 @@ def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Princ
     "POST",
     body=Nothing,
     roles=ORGANISERS,
-    responses={200: PaymentOut, 404: None, 409: None},
+    responses={200: PaymentOut, 404: None, 409: None, 503: None},
 )
 def pay_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """A Stripe PaymentIntent for the fee; the browser confirms it with Stripe, never with us."""
@@ -114,6 +114,8 @@ def pay_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principa
         raise Problem(404, "Not Found", "No such venue booking.") from exc
     except TransitionRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from exc
+    except StripeUnavailable as exc:
+        raise Problem(503, "Service Unavailable", "The payment provider did not answer; try again.") from exc
     return jsonify(
         PaymentOut().dump(
             {
@@ -138,6 +140,6 @@ def stripe_webhook() -> Any:
         intent_id = str(event.get("data", {}).get("object", {}).get("id", ""))
         try:
             outcome = handlers.settle_payment(_uow(), _payments(), intent_id)
-        except sa.exc.OperationalError as exc:  # Stripe retries a webhook that did not answer 2xx
+        except (sa.exc.OperationalError, StripeUnavailable) as exc:  # Stripe retries what did not answer 2xx
             raise Problem(503, "Service Unavailable", "Try again shortly.") from exc
     return jsonify(received=True, outcome=outcome)

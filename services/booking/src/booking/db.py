@@ -41,6 +41,7 @@ venue_bookings = sa.Table(
     sa.Column("payment_due_at", sa.DateTime(timezone=True)),
     sa.Column("payment_intent_id", sa.Text),
     sa.Column("paid_amount", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("refund_due", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("refunded_amount", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("reason", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,10 +17,12 @@ from booking.domain.venue_booking import (
     quote,
     refund_share,
 )
-from booking.payments import Intent, Payments
+from booking.payments import Intent, Payments, StripeUnavailable
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
+
+log = logging.getLogger(__name__)
 
 
 class NotFound(LookupError):
@@ -168,17 +171,36 @@ def cancel_venue_booking(
             raise NotFound(booking_id)
         status = advance(row.status, "cancelled")
         refund = 0
-        if row.paid_amount and row.payment_intent_id:
+        if row.paid_amount:
             space = uow.space(str(row.space_id))
             policy = space.rules["cancellation_policy"] if space else []
             refund = math.floor(row.paid_amount * refund_share(policy, row.starts_at, _now()))
-            if refund:
-                payments.refund(row.payment_intent_id, refund, f"venue-booking-cancel:{booking_id}")
         reason = "cancelled by the organiser"
-        uow.update_booking(booking_id, status=status, reason=reason, refunded_amount=refund)
+        uow.update_booking(booking_id, status=status, reason=reason, refund_due=refund)
         _publish(uow, {**row._mapping, "status": status}, status, reason=reason, refund=refund)
         uow.commit()
-        return {**row._mapping, "status": status, "reason": reason, "refunded_amount": refund}
+    settle_refund(uow, payments, booking_id)
+    return get_venue_booking(uow, principal, booking_id)
+
+
+def settle_refund(uow: BookingUnitOfWork, payments: Payments, booking_id: str) -> int:
+    """Pays back what a booking owes, once its cancellation has committed. Should Stripe not
+    answer, the worker's sweeper asks again; the idempotency key makes a repeat harmless."""
+    with uow:
+        row = uow.booking(booking_id, lock=True)
+        owed = row.refund_due - row.refunded_amount if row is not None else 0
+        if owed <= 0 or not row.payment_intent_id:
+            return 0
+        try:
+            payments.refund(
+                row.payment_intent_id, owed, f"venue-booking-refund:{booking_id}:{row.refund_due}"
+            )
+        except StripeUnavailable:
+            log.warning("refund not taken by Stripe yet", extra={"fields": {"venue_booking_id": booking_id}})
+            return 0
+        uow.update_booking(booking_id, refunded_amount=row.refund_due)
+        uow.commit()
+        return int(owed)
 
 
 def start_payment(
@@ -191,8 +213,9 @@ def start_payment(
             raise NotFound(booking_id)
         if row.status != "awaiting_payment":
             raise TransitionRefused(f"a {row.status} booking takes no payment")
-        if row.payment_intent_id:
-            return payments.fetch_intent(row.payment_intent_id)
+        known = payments.fetch_intent(row.payment_intent_id) if row.payment_intent_id else None
+        if known is not None:
+            return known
         intent = payments.create_intent(
             row.fee_amount, {"venue_booking_id": booking_id}, f"venue-booking:{booking_id}:{row.fee_amount}"
         )
@@ -205,8 +228,8 @@ def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -
     """What a Stripe webhook announces is fetched again from Stripe and applied once. A payment
     for a booking that meanwhile expired or was cancelled is refunded in full."""
     intent = payments.fetch_intent(intent_id)
-    booking_id = intent.metadata.get("venue_booking_id")
-    if intent.status != "succeeded" or not booking_id:
+    booking_id = intent.metadata.get("venue_booking_id") if intent else None
+    if intent is None or intent.status != "succeeded" or not booking_id:
         return "ignored"
     with uow:
         row = uow.booking(booking_id, lock=True)
@@ -217,16 +240,21 @@ def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -
             uow.update_booking(booking_id, status=status, paid_amount=intent.amount)
             _publish(uow, {**row._mapping, "status": status}, status)
         elif row.status in ("expired", "cancelled") and row.paid_amount == 0:
-            payments.refund(intent.id, intent.amount, f"venue-booking-late:{booking_id}")
             reason = f"paid after the booking was {row.status}; refunded in full"
-            uow.update_booking(
-                booking_id, paid_amount=intent.amount, refunded_amount=intent.amount, reason=reason
-            )
+            uow.update_booking(booking_id, paid_amount=intent.amount, refund_due=intent.amount, reason=reason)
             _publish(uow, dict(row._mapping), "refunded", reason=reason, refund=intent.amount)
         else:
             return "already applied"
         uow.commit()
-        return "applied"
+    settle_refund(uow, payments, booking_id)
+    return "applied"
+
+
+def settle_owed_refunds(uow: BookingUnitOfWork, payments: Payments) -> int:
+    """The sweeper's second round: refunds that Stripe did not take the first time."""
+    with uow:
+        owed = uow.refunds_owed()
+    return sum(settle_refund(uow, payments, booking_id) for booking_id in owed)
 
 
 def expire_overdue(uow: BookingUnitOfWork) -> int:

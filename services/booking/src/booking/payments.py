@@ -2,6 +2,8 @@
 Card data never reaches the platform: the buyer's browser confirms the PaymentIntent with Stripe."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,24 @@ CURRENCY = "vnd"  # zero-decimal for Stripe: amounts are whole đồng
 
 class SignatureRejected(ValueError):
     pass
+
+
+class StripeUnavailable(Exception):
+    """Stripe did not take the call; whoever made it tries again later."""
+
+
+class UnknownToStripe(Exception):
+    pass
+
+
+@contextmanager
+def _stripe_errors() -> Iterator[None]:
+    try:
+        yield
+    except stripe.InvalidRequestError as exc:
+        raise UnknownToStripe(str(exc)) from exc
+    except stripe.StripeError as exc:
+        raise StripeUnavailable(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -34,20 +54,27 @@ class Payments:
         return Intent(pi.id, pi.client_secret, pi.status, int(pi.amount), metadata)
 
     def create_intent(self, amount: int, metadata: dict[str, str], idempotency_key: str) -> Intent:
-        pi = self.client.v1.payment_intents.create(
-            params={"amount": amount, "currency": CURRENCY, "metadata": metadata},
-            options={"idempotency_key": idempotency_key},
-        )
+        with _stripe_errors():
+            pi = self.client.v1.payment_intents.create(
+                params={"amount": amount, "currency": CURRENCY, "metadata": metadata},
+                options={"idempotency_key": idempotency_key},
+            )
         return self._intent(pi)
 
-    def fetch_intent(self, intent_id: str) -> Intent:
-        return self._intent(self.client.v1.payment_intents.retrieve(intent_id))
+    def fetch_intent(self, intent_id: str) -> Intent | None:
+        """The PaymentIntent as Stripe has it now; None when Stripe knows no such intent."""
+        try:
+            with _stripe_errors():
+                return self._intent(self.client.v1.payment_intents.retrieve(intent_id))
+        except UnknownToStripe:
+            return None
 
     def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
-        refund = self.client.v1.refunds.create(
-            params={"payment_intent": intent_id, "amount": amount},
-            options={"idempotency_key": idempotency_key},
-        )
+        with _stripe_errors():
+            refund = self.client.v1.refunds.create(
+                params={"payment_intent": intent_id, "amount": amount},
+                options={"idempotency_key": idempotency_key},
+            )
         return str(refund.id)
 
     def verified_event(self, payload: bytes, signature: str) -> dict[str, Any]:

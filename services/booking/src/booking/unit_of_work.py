@@ -60,6 +60,15 @@ class BookingUnitOfWork(UnitOfWork):
             .values(**changes, updated_at=sa.func.now())
         )
 
+    def refunds_owed(self) -> list[str]:
+        t = db.venue_bookings
+        return [
+            str(i)
+            for i in self.conn.execute(
+                sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
+            ).scalars()
+        ]
+
     def overdue(self, now: datetime) -> list[str]:
         t = db.venue_bookings
         query = sa.select(t.c.id).where(t.c.status == "awaiting_payment", t.c.payment_due_at < now)

@@ -5,8 +5,10 @@ import logging
 import threading
 
 from booking.bootstrap import bootstrap
+from booking.config import stripe_settings
 from booking.consumers import TOPICS, consumers
-from booking.handlers import expire_overdue
+from booking.handlers import expire_overdue, settle_owed_refunds
+from booking.payments import Payments
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Runtime
@@ -16,9 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def sweep(runtime: Runtime, stop: threading.Event) -> None:
+    payments = Payments(*stripe_settings())
     while not stop.wait(SWEEP_EVERY):
         try:
             expire_overdue(BookingUnitOfWork(runtime))
+            settle_owed_refunds(BookingUnitOfWork(runtime), payments)
         except Exception:  # the sweeper must outlive any one failure; the next sweep tries again
             log.exception("expiry sweep failed")
 

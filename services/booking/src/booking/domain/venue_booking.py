@@ -48,22 +48,19 @@ class Fee:
 
 
 def _within_opening_hours(rules: dict[str, Any], start: datetime, end: datetime) -> bool:
-    """The whole booking lies inside one opening interval of its local day."""
+    """The whole booking lies inside one opening interval, local time. An interval that closes
+    before it opens runs past midnight (a night market open 17:00 to 01:00), so the day before
+    the booking's start is looked at too; "23:59" closes at midnight."""
     local_start, local_end = start.astimezone(LOCAL), end.astimezone(LOCAL)
-    if (
-        rules["rate"]["unit"] == "night"
-    ):  # a night's stall: from one opening on its evening, possibly past midnight
-        day_start = local_start
-    else:
-        if local_start.date() != local_end.date() and local_end.time() != datetime.min.time():
-            return False
-        day_start = local_start
-    for opens, closes in rules["opening_hours"].get(DAYS[day_start.weekday()], []):
-        o, c = (datetime.combine(day_start.date(), _hhmm(t), LOCAL) for t in (opens, closes))
-        if c <= o:
-            c += timedelta(days=1)
-        if o <= local_start and local_end <= c + timedelta(minutes=1 if closes == "23:59" else 0):
-            return True
+    for day in (local_start.date(), local_start.date() - timedelta(days=1)):
+        for opens, closes in rules["opening_hours"].get(DAYS[day.weekday()], []):
+            o, c = (datetime.combine(day, _hhmm(t), LOCAL) for t in (opens, closes))
+            if c <= o:
+                c += timedelta(days=1)
+            if closes == "23:59":
+                c += timedelta(minutes=1)
+            if o <= local_start and local_end <= c:
+                return True
     return False
 
 

@@ -95,7 +95,7 @@ def check_layout(layout: dict[str, Any]) -> None:
 def check_rules(rules: dict[str, Any]) -> None:
     for day, intervals in rules["opening_hours"].items():
         for start, end in intervals:
-            if start >= end:
-                raise Rejected("rules", f"on {day} an opening interval ends before it starts")
+            if start == end:  # one that closes before it opens runs past midnight
+                raise Rejected("rules", f"on {day} an opening interval closes when it opens")
     if rules["min_duration_minutes"] > rules["max_duration_minutes"]:
         raise Rejected("rules", "the minimum duration exceeds the maximum")
