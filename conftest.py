@@ -36,8 +36,8 @@ def stack() -> Iterator["Stack"]:  # noqa: F821
 @pytest.fixture(scope="session")
 def platform(stack: "Stack") -> "Stack":  # noqa: F821
     """The three services (api, relay, worker each) running on the stack; unpaid bookings expire
-    after 15 s instead of 48 h, so that expiry can be watched."""
-    os.environ.setdefault("BOOKING_PAYMENT_WINDOW_SECONDS", "15")
+    after 25 s instead of 48 h, so that expiry can be watched."""
+    os.environ.setdefault("BOOKING_PAYMENT_WINDOW_SECONDS", "25")
     stack.start_services()
     return stack
 

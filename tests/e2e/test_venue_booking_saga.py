@@ -308,7 +308,7 @@ def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stac
         return str(eventually(accepted).json()["id"])
 
     first, second, third = (ask_plot(v, p) for v, p in zip(vendors, ("A01", "A02", "A01"), strict=True))
-    approved = ("awaiting_payment", "expired")  # the test platform lets payment wait only 15 s
+    approved = ("awaiting_payment", "expired")  # the test platform lets payment wait only 25 s
     assert (
         booking_status(platform, first, vendors[0], *approved)["fee"]["amount"] == 150_000
     )  # the plot's price

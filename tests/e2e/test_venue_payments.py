@@ -200,7 +200,7 @@ def test_short_notice_refunds_half_and_a_repeated_webhook_refunds_no_more(platfo
 def test_a_payment_that_arrives_after_the_deadline_is_refunded_in_full(platform: Stack) -> None:
     booking, organiser, _ = awaiting_payment(platform)
     intent = start_payment(platform, booking, organiser)
-    booking_status(platform, booking["id"], organiser, "expired")  # the test platform waits 15 s for payment
+    booking_status(platform, booking["id"], organiser, "expired")  # the test platform waits 25 s for payment
     pay_with(platform, intent["payment_intent_id"], VISA)
 
     def refunded() -> dict[str, Any] | None:

@@ -108,7 +108,9 @@ def request_body(space_id: str, start: str, end: str, **extra: Any) -> dict[str,
     } | extra
 
 
-def booking_status(stack: Stack, booking_id: str, headers: dict[str, str], *wanted: str) -> dict[str, Any]:
+def booking_status(
+    stack: Stack, booking_id: str, headers: dict[str, str], *wanted: str, timeout: float = 60
+) -> dict[str, Any]:
     url = f"http://127.0.0.1:{stack.ports.booking}/v1/venue-bookings/{booking_id}"
 
     def reached() -> dict[str, Any] | None:
@@ -116,4 +118,4 @@ def booking_status(stack: Stack, booking_id: str, headers: dict[str, str], *want
         return shown if shown["status"] in wanted else None
 
     reached.__doc__ = f"booking {booking_id} is {' or '.join(wanted)}"
-    return eventually(reached, timeout=30)
+    return eventually(reached, timeout=timeout)
