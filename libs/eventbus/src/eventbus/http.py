@@ -52,6 +52,10 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.errors, self.extra = status, title, detail, errors, extra
 
 
+class EmptyBody(ma.Schema):
+    """The body of a POST that carries no fields (`{}`); anything else in it is refused."""
+
+
 class ProblemSchema(ma.Schema):
     type = ma.fields.String()
     title = ma.fields.String(required=True)

@@ -1,9 +1,9 @@
 """Wires one service's database, outbox, relay and consumer loop from its settings."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 import sqlalchemy as sa
 
@@ -86,3 +86,19 @@ class UnitOfWork:
     def commit(self) -> None:
         if self._given is None:
             self.conn.commit()
+
+
+U = TypeVar("U", bound=UnitOfWork)
+
+
+def in_loop_transaction(
+    runtime: Runtime, unit_of_work: type[U], use_case: Callable[[U, Envelope], None]
+) -> Handler:
+    """A consumer handler that runs a service's use case inside the consumer loop's transaction,
+    so that its effect and the record of the event commit together."""
+
+    def handle(conn: sa.Connection, event: Envelope) -> None:
+        with unit_of_work(runtime, conn) as uow:
+            use_case(uow, event)
+
+    return handle

@@ -9,7 +9,6 @@ from booking import handlers
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.payments import Payments, SignatureRejected, StripeUnavailable
 from booking.schemas import (
-    Nothing,
     PaymentOut,
     VenueBookingAccepted,
     VenueBookingIn,
@@ -19,7 +18,7 @@ from booking.schemas import (
 )
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
-from eventbus.http import Api, Problem
+from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 
 api = Api("booking")
@@ -83,7 +82,7 @@ def get_venue_booking(booking_id: Any, principal: Principal) -> Any:
 @api.route(
     "/v1/venue-bookings/<uuid:booking_id>/cancel",
     "POST",
-    body=Nothing,
+    body=EmptyBody,
     roles=ORGANISERS,
     responses={200: VenueBookingOut, 404: None, 409: None},
 )
@@ -102,7 +101,7 @@ def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Princ
 @api.route(
     "/v1/venue-bookings/<uuid:booking_id>/payment",
     "POST",
-    body=Nothing,
+    body=EmptyBody,
     roles=ORGANISERS,
     responses={200: PaymentOut, 404: None, 409: None, 503: None},
 )

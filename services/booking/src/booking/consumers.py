@@ -1,28 +1,17 @@
 """Which events the booking worker reacts to: event type → handler."""
 
-from collections.abc import Callable
-
-import sqlalchemy as sa
+from functools import partial
 
 from booking import handlers
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.consumer import Handler
-from eventbus.envelope import Envelope
-from eventbus.runtime import Runtime
+from eventbus.runtime import Runtime, in_loop_transaction
 
 TOPICS = ["venues.events"]
 
 
 def consumers(runtime: Runtime) -> dict[str, Handler]:
-    def joined(use_case: Callable[[BookingUnitOfWork, Envelope], None]) -> Handler:
-        """The use case runs inside the consumer loop's transaction."""
-
-        def handle(conn: sa.Connection, event: Envelope) -> None:
-            with BookingUnitOfWork(runtime, conn) as uow:
-                use_case(uow, event)
-
-        return handle
-
+    joined = partial(in_loop_transaction, runtime, BookingUnitOfWork)
     slot = joined(handlers.follow_slot)
     return {
         "venues.space.published": joined(handlers.remember_space),

@@ -66,10 +66,6 @@ class VenueBookingList(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
-class Nothing(ma.Schema):
-    pass
-
-
 class PaymentOut(ma.Schema):
     payment_intent_id = ma.fields.String(required=True)
     client_secret = ma.fields.String(required=True)

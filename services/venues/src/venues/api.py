@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from eventbus.auth import Principal
-from eventbus.http import Api, Problem, optional_principal
+from eventbus.http import Api, EmptyBody, Problem, optional_principal
 from eventbus.runtime import Runtime
 from venues import handlers
 from venues.bootstrap import unit_of_work
@@ -21,7 +21,6 @@ from venues.schemas import (
     AreaOut,
     AvailabilityQuery,
     BlackoutIn,
-    Decision,
     EntryOut,
     FreeSpaceList,
     QueueOut,
@@ -282,7 +281,7 @@ def _decide(entry_id: Any, principal: Principal, decision: str, reason: str | No
 @api.route(
     "/v1/schedule-entries/<uuid:entry_id>/approve",
     "POST",
-    body=Decision,
+    body=EmptyBody,
     roles=MANAGERS,
     responses={200: EntryOut, 404: None, 409: None},
 )

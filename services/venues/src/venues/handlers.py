@@ -241,7 +241,7 @@ def schedule_of(
         if space is None:
             raise NotFound(space_id)
         entries = uow.schedule(space_id, start, end)
-    if principal is None or not _may_manage(uow, principal, space.venue_id):
+    if principal is None or not _may_manage(principal, space.venue_id):
         entries = [
             e
             if e.status == "blackout"
@@ -264,7 +264,7 @@ def find_free_spaces(
         return uow.free_spaces(kind, areas, start, end, min_capacity)
 
 
-def _may_manage(uow: VenuesUnitOfWork, principal: Principal, venue_id: str) -> bool:
+def _may_manage(principal: Principal, venue_id: str) -> bool:
     return principal.role == "staff" or venue_id in principal.venues
 
 
@@ -273,7 +273,7 @@ def add_blackout(
 ) -> Entry:
     with uow:
         space = uow.space(space_id)
-        if space is None or not _may_manage(uow, principal, space.venue_id):
+        if space is None or not _may_manage(principal, space.venue_id):
             raise NotFound(space_id)
         # On a space divided into plots, every plot is blocked too: plots hold time on their own.
         entry = Entry(new_id(), space_id, None, None, None, reason, "blackout", start, end, end, reason)
@@ -317,7 +317,7 @@ def decide_request(
             entry is None
             or space is None
             or entry.venue_booking_id is None
-            or not _may_manage(uow, principal, space.venue_id)
+            or not _may_manage(principal, space.venue_id)
         ):
             raise NotFound(entry_id)
         status = decide(entry, decision)

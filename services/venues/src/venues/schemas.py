@@ -249,10 +249,6 @@ class BlackoutIn(ma.Schema):
             raise ma.ValidationError("must come after start", "end")
 
 
-class Decision(ma.Schema):
-    pass
-
-
 class Rejection(ma.Schema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
 
