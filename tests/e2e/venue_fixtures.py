@@ -32,9 +32,15 @@ def rules(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-def venue(stack: Stack, **space_rules: Any) -> dict[str, Any]:
-    """A fresh venue, in a fresh province, with one general-admission hall and one seated room;
-    returned once the booking service has heard of its spaces."""
+ONE_ROW = [{"name": "A", "rows": [{"label": "A", "seats": 10, "category": "standard"}]}]
+
+
+def venue(
+    stack: Stack, hall_capacity: int = 200, sections: list[dict[str, Any]] | None = None, **space_rules: Any
+) -> dict[str, Any]:
+    """A fresh venue, in a fresh province, with one general-admission hall and one seated room
+    (one row of ten seats unless `sections` says otherwise); returned once the booking service
+    has heard of its spaces."""
     base = f"http://127.0.0.1:{stack.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
     area = requests.post(
@@ -57,18 +63,13 @@ def venue(stack: Stack, **space_rules: Any) -> dict[str, Any]:
             {
                 "key": "hall",
                 "name": {"vi": "Hội trường", "en": "Hall"},
-                "layout": {"kind": "general_admission", "capacity": 200},
+                "layout": {"kind": "general_admission", "capacity": hall_capacity},
                 "rules": rules(**space_rules),
             },
             {
                 "key": "room",
                 "name": {"vi": "Phòng", "en": "Room"},
-                "layout": {
-                    "kind": "seated",
-                    "sections": [
-                        {"name": "A", "rows": [{"label": "A", "seats": 10, "category": "standard"}]}
-                    ],
-                },
+                "layout": {"kind": "seated", "sections": sections or ONE_ROW},
                 "rules": rules(**space_rules),
             },
         ],

@@ -184,6 +184,7 @@ class Stack:
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
             BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,
+            BOOKING_PUBLIC_URL=f"http://127.0.0.1:{self.ports.booking}",
             NOTIFICATIONS_SMTP_HOST="127.0.0.1",
             NOTIFICATIONS_SMTP_PORT=str(self.ports.smtp),
         )

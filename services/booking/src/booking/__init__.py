@@ -11,7 +11,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from booking.bootstrap import bootstrap
     from booking.config import stripe_settings
     from booking.payments import Payments
+    from booking.ticket_api import api as ticket_api
 
-    app = create_service_app(bootstrap(settings), "Xứ Đông Stages — booking", [api])
+    app = create_service_app(bootstrap(settings), "Xứ Đông Stages — booking", [api, ticket_api])
     app.extensions["payments"] = Payments(*stripe_settings())
     return app

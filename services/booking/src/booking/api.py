@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, request
 
 from booking import handlers
+from booking.common import KeyReused, NotFound
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
-from booking.payments import Payments, SignatureRejected, StripeUnavailable
+from booking.payments import Intent, Payments, SignatureRejected, StripeUnavailable
 from booking.schemas import (
     PaymentOut,
     VenueBookingAccepted,
@@ -25,12 +26,19 @@ api = Api("booking")
 ORGANISERS = ("organiser", "staff")
 
 
-def _uow() -> BookingUnitOfWork:
+def uow() -> BookingUnitOfWork:
     runtime: Runtime = current_app.extensions["runtime"]
     return BookingUnitOfWork(runtime)
 
 
-def _payments() -> Payments:
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Problem(400, "Bad Request", "An Idempotency-Key has 1 to 200 characters.")
+    return key
+
+
+def payments() -> Payments:
     payments: Payments = current_app.extensions["payments"]
     return payments
 
@@ -44,16 +52,13 @@ def _payments() -> Payments:
 )
 def request_venue_booking(body: dict[str, Any], principal: Principal) -> Any:
     """Ask for a space (or a weekly series); send an Idempotency-Key to make retries safe."""
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 200:
-        raise Problem(400, "Bad Request", "An Idempotency-Key has 1 to 200 characters.")
     try:
-        status, answer = handlers.request_venue_booking(_uow(), principal, body, key)
+        status, answer = handlers.request_venue_booking(uow(), principal, body, idempotency_key())
     except RequestRejected as exc:
         raise Problem(
             422, "Invalid request", "The booking cannot be requested as it is.", exc.errors
         ) from exc
-    except handlers.KeyReused as exc:
+    except KeyReused as exc:
         raise Problem(409, "Conflict", "This Idempotency-Key was used for another request.") from exc
     return jsonify(VenueBookingAccepted().dump(answer)), status
 
@@ -61,7 +66,7 @@ def request_venue_booking(body: dict[str, Any], principal: Principal) -> Any:
 @api.route("/v1/venue-bookings", "GET", roles=ORGANISERS, responses={200: VenueBookingList})
 def list_venue_bookings(principal: Principal) -> Any:
     """The organiser's own bookings (all of them for staff)."""
-    items = [booking_view(b) for b in handlers.list_venue_bookings(_uow(), principal)]
+    items = [booking_view(b) for b in handlers.list_venue_bookings(uow(), principal)]
     return jsonify(items=items, next_cursor=None)
 
 
@@ -74,8 +79,8 @@ def list_venue_bookings(principal: Principal) -> Any:
 def get_venue_booking(booking_id: Any, principal: Principal) -> Any:
     """One booking, with its fee, payment deadline and the reason of its last change."""
     try:
-        return jsonify(booking_view(handlers.get_venue_booking(_uow(), principal, str(booking_id))))
-    except handlers.NotFound as exc:
+        return jsonify(booking_view(handlers.get_venue_booking(uow(), principal, str(booking_id))))
+    except NotFound as exc:
         raise Problem(404, "Not Found", "No such venue booking.") from exc
 
 
@@ -90,9 +95,9 @@ def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Princ
     """Cancel a booking; the venue frees the slot."""
     try:
         return jsonify(
-            booking_view(handlers.cancel_venue_booking(_uow(), _payments(), principal, str(booking_id)))
+            booking_view(handlers.cancel_venue_booking(uow(), payments(), principal, str(booking_id)))
         )
-    except handlers.NotFound as exc:
+    except NotFound as exc:
         raise Problem(404, "Not Found", "No such venue booking.") from exc
     except TransitionRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from exc
@@ -108,37 +113,33 @@ def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Princ
 def pay_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """A Stripe PaymentIntent for the fee; the browser confirms it with Stripe, never with us."""
     try:
-        intent = handlers.start_payment(_uow(), _payments(), principal, str(booking_id))
-    except handlers.NotFound as exc:
+        intent = handlers.start_payment(uow(), payments(), principal, str(booking_id))
+    except NotFound as exc:
         raise Problem(404, "Not Found", "No such venue booking.") from exc
     except TransitionRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from exc
     except StripeUnavailable as exc:
         raise Problem(503, "Service Unavailable", "The payment provider did not answer; try again.") from exc
-    return jsonify(
-        PaymentOut().dump(
-            {
-                "payment_intent_id": intent.id,
-                "client_secret": intent.client_secret,
-                "amount": intent.amount,
-                "currency": "VND",
-            }
-        )
-    )
+    return payment_answer(intent)
+
+
+def payment_answer(intent: Intent) -> Any:
+    shown = {"payment_intent_id": intent.id, "client_secret": intent.client_secret, "amount": intent.amount}
+    return jsonify(PaymentOut().dump(shown | {"currency": "VND"}))
 
 
 @api.route("/v1/stripe/webhook", "POST", responses={200: None, 400: None, 503: None})
 def stripe_webhook() -> Any:
     """Stripe's signed notice that a payment moved on; only a trigger to fetch the payment again."""
     try:
-        event = _payments().verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
+        event = payments().verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
     except SignatureRejected as exc:
         raise Problem(400, "Bad signature", "The Stripe-Signature header does not match this body.") from exc
     outcome = "ignored"
     if event.get("type") == "payment_intent.succeeded":
         intent_id = str(event.get("data", {}).get("object", {}).get("id", ""))
         try:
-            outcome = handlers.settle_payment(_uow(), _payments(), intent_id)
+            outcome = handlers.settle_payment(uow(), payments(), intent_id)
         except (sa.exc.OperationalError, StripeUnavailable) as exc:  # Stripe retries what did not answer 2xx
             raise Problem(503, "Service Unavailable", "Try again shortly.") from exc
     return jsonify(received=True, outcome=outcome)

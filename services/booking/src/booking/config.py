@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 
@@ -22,3 +24,14 @@ def stripe_settings() -> tuple[str, str, str]:
         os.environ.get("BOOKING_STRIPE_API_BASE", "https://api.stripe.com"),
         os.environ.get("BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
     )
+
+
+def public_url() -> str:
+    """Where buyers reach this service: the base of ticket, QR and offer links (BOOKING_PUBLIC_URL)."""
+    return os.environ.get("BOOKING_PUBLIC_URL", "http://127.0.0.1:8002").rstrip("/")
+
+
+def ticket_signing_key(settings: Settings) -> bytes:
+    """The key that signs tickets' QR codes, derived from the platform secret so that there is one
+    secret to keep."""
+    return hmac.new(settings.jwt_secret.encode(), b"xudong ticket QR", hashlib.sha256).digest()

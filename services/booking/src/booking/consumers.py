@@ -15,6 +15,8 @@ def consumers(runtime: Runtime) -> dict[str, Handler]:
     slot = joined(handlers.follow_slot)
     return {
         "venues.space.published": joined(handlers.remember_space),
+        "venues.area.created": joined(handlers.remember_area),
+        "venues.area.updated": joined(handlers.remember_area),
         "venues.slot.held": slot,
         "venues.slot.conflicted": slot,
         "venues.slot.approved": slot,

@@ -1,13 +1,13 @@
 """Use cases of the booking service, one short function each."""
 
-import hashlib
-import json
 import logging
 import math
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from booking import orders
+from booking.common import NotFound, now, remember, replayed, settle_refund
 from booking.config import payment_window
 from booking.domain.venue_booking import (
     RequestRejected,
@@ -17,28 +17,12 @@ from booking.domain.venue_booking import (
     quote,
     refund_share,
 )
-from booking.payments import Intent, Payments, StripeUnavailable
+from booking.payments import Intent, Payments
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
 
 log = logging.getLogger(__name__)
-
-
-class NotFound(LookupError):
-    pass
-
-
-class KeyReused(ValueError):
-    """The Idempotency-Key was used before for a different request."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _hash(body: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def occurrences(
@@ -54,19 +38,16 @@ def request_venue_booking(
 ) -> tuple[int, dict[str, Any]]:
     """The organiser asks for a space; each occurrence goes to the venue on its own."""
     with uow:
-        if key:
-            earlier = uow.remembered(principal.sub, key)
-            if earlier is not None:
-                if earlier.request_hash != _hash(body):
-                    raise KeyReused(key)
-                return earlier.status, dict(earlier.body)
+        earlier = replayed(uow, principal.sub, key, body)
+        if earlier is not None:
+            return earlier
         space_id, plot = str(body["space_id"]), body.get("plot")
         series = occurrences(body["start"], body["end"], body.get("recurrence"))
-        now = _now()
+        moment = now()
         faults: dict[str, list[str]] = {}
         for i, (start, end) in enumerate(series):
             try:
-                space, plot_id = check_request(uow.space(space_id), start, end, plot, now)
+                space, plot_id = check_request(uow.space(space_id), start, end, plot, moment)
             except RequestRejected as exc:
                 for field, messages in exc.errors.items():
                     faults.setdefault(field, []).extend(
@@ -108,8 +89,7 @@ def request_venue_booking(
                 }
             )
         answer = {"id": made[0]["id"], "status": "requested", "series_id": series_id, "occurrences": made}
-        if key and not uow.remember(principal.sub, key, _hash(body), 202, answer):
-            raise KeyReused(key)  # a concurrent twin got there first; the client retries and reads its answer
+        remember(uow, principal.sub, key, body, 202, answer)
         uow.commit()
         return 202, answer
 
@@ -174,33 +154,13 @@ def cancel_venue_booking(
         if row.paid_amount:
             space = uow.space(str(row.space_id))
             policy = space.rules["cancellation_policy"] if space else []
-            refund = math.floor(row.paid_amount * refund_share(policy, row.starts_at, _now()))
+            refund = math.floor(row.paid_amount * refund_share(policy, row.starts_at, now()))
         reason = "cancelled by the organiser"
         uow.update_booking(booking_id, status=status, reason=reason, refund_due=refund)
         _publish(uow, {**row._mapping, "status": status}, status, reason=reason, refund=refund)
         uow.commit()
-    settle_refund(uow, payments, booking_id)
+    settle_refund(uow, payments, "venue_booking", booking_id)
     return get_venue_booking(uow, principal, booking_id)
-
-
-def settle_refund(uow: BookingUnitOfWork, payments: Payments, booking_id: str) -> int:
-    """Pays back what a booking owes, once its cancellation has committed. Should Stripe not
-    answer, the worker's sweeper asks again; the idempotency key makes a repeat harmless."""
-    with uow:
-        row = uow.booking(booking_id, lock=True)
-        owed = row.refund_due - row.refunded_amount if row is not None else 0
-        if owed <= 0 or not row.payment_intent_id:
-            return 0
-        try:
-            payments.refund(
-                row.payment_intent_id, owed, f"venue-booking-refund:{booking_id}:{row.refund_due}"
-            )
-        except StripeUnavailable:
-            log.warning("refund not taken by Stripe yet", extra={"fields": {"venue_booking_id": booking_id}})
-            return 0
-        uow.update_booking(booking_id, refunded_amount=row.refund_due)
-        uow.commit()
-        return int(owed)
 
 
 def start_payment(
@@ -225,43 +185,48 @@ def start_payment(
 
 
 def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -> str:
-    """What a Stripe webhook announces is fetched again from Stripe and applied once. A payment
-    for a booking that meanwhile expired or was cancelled is refunded in full."""
+    """What a Stripe webhook announces is fetched again from Stripe and applied once, to the
+    venue booking or the order it pays for; a refund it leads to follows the commit."""
     intent = payments.fetch_intent(intent_id)
-    booking_id = intent.metadata.get("venue_booking_id") if intent else None
-    if intent is None or intent.status != "succeeded" or not booking_id:
+    if intent is None or intent.status != "succeeded":
+        return "ignored"
+    if "order_id" in intent.metadata:
+        kind, row_id, settle = "order", intent.metadata["order_id"], orders.settle_payment
+    elif "venue_booking_id" in intent.metadata:
+        kind, row_id, settle = "venue_booking", intent.metadata["venue_booking_id"], _settle_venue_payment
+    else:
         return "ignored"
     with uow:
-        row = uow.booking(booking_id, lock=True)
-        if row is None or row.payment_intent_id != intent.id:
-            return "ignored"
-        if row.status == "awaiting_payment" and intent.amount == row.fee_amount:
-            status = advance(row.status, "confirmed")
-            uow.update_booking(booking_id, status=status, paid_amount=intent.amount)
-            _publish(uow, {**row._mapping, "status": status}, status)
-        elif row.status in ("expired", "cancelled") and row.paid_amount == 0:
-            reason = f"paid after the booking was {row.status}; refunded in full"
-            uow.update_booking(booking_id, paid_amount=intent.amount, refund_due=intent.amount, reason=reason)
-            _publish(uow, dict(row._mapping), "refunded", reason=reason, refund=intent.amount)
-        else:
-            return "already applied"
+        outcome = settle(uow, intent, row_id)
         uow.commit()
-    settle_refund(uow, payments, booking_id)
+    settle_refund(uow, payments, kind, row_id)
+    return outcome
+
+
+def _settle_venue_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
+    """A payment for a booking that meanwhile expired or was cancelled is refunded in full."""
+    booking_id = row_id
+    row = uow.booking(booking_id, lock=True)
+    if row is None or row.payment_intent_id != intent.id:
+        return "ignored"
+    if row.status == "awaiting_payment" and intent.amount == row.fee_amount:
+        status = advance(row.status, "confirmed")
+        uow.update_booking(booking_id, status=status, paid_amount=intent.amount)
+        _publish(uow, {**row._mapping, "status": status}, status)
+    elif row.status in ("expired", "cancelled") and row.paid_amount == 0:
+        reason = f"paid after the booking was {row.status}; refunded in full"
+        uow.update_booking(booking_id, paid_amount=intent.amount, refund_due=intent.amount, reason=reason)
+        _publish(uow, dict(row._mapping), "refunded", reason=reason, refund=intent.amount)
+    else:
+        return "already applied"
     return "applied"
-
-
-def settle_owed_refunds(uow: BookingUnitOfWork, payments: Payments) -> int:
-    """The sweeper's second round: refunds that Stripe did not take the first time."""
-    with uow:
-        owed = uow.refunds_owed()
-    return sum(settle_refund(uow, payments, booking_id) for booking_id in owed)
 
 
 def expire_overdue(uow: BookingUnitOfWork) -> int:
     """Unpaid by the deadline: the booking expires and the venue frees the slot."""
     with uow:
         expired = 0
-        for booking_id in uow.overdue(_now()):
+        for booking_id in uow.overdue(now()):
             row = uow.booking(booking_id, lock=True)
             if row is not None and row.status == "awaiting_payment":
                 uow.update_booking(booking_id, status="expired", reason="not paid by the deadline")
@@ -274,6 +239,10 @@ def expire_overdue(uow: BookingUnitOfWork) -> int:
 # --- reactions to venues' events -----------------------------------------------------------------
 def remember_space(uow: BookingUnitOfWork, event: Envelope) -> None:
     uow.save_space(event.data)
+
+
+def remember_area(uow: BookingUnitOfWork, event: Envelope) -> None:
+    uow.save_area(event.data["area_id"], event.data["parent_id"])
 
 
 def follow_slot(uow: BookingUnitOfWork, event: Envelope) -> None:
@@ -302,7 +271,7 @@ def _ask_for_payment(uow: BookingUnitOfWork, booking: dict[str, Any], cause: Env
     if booking["fee_amount"] == 0:
         status, changes = advance("approved", "confirmed"), {}
     else:
-        due = min(_now() + payment_window(), booking["starts_at"])
+        due = min(now() + payment_window(), booking["starts_at"])
         status, changes = advance("approved", "awaiting_payment"), {"payment_due_at": due}
     uow.update_booking(str(booking["id"]), status=status, **changes)
     _publish(uow, {**booking, **changes}, status, cause)

@@ -4,6 +4,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from booking.domain.ticketing import CATEGORIES, KINDS
 from eventbus.fields import LocalTime
 
 
@@ -92,3 +93,228 @@ def booking_view(b: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return shown
+
+
+# --- events and tickets ------------------------------------------------------------------------
+class Text(ma.Schema):
+    vi = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+class LongText(ma.Schema):
+    vi = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    en = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+
+
+class Session(ma.Schema):
+    start = LocalTime(required=True)
+    end = LocalTime(required=True)
+
+
+class RefundStep(ma.Schema):
+    notice_days = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 365))
+    refund_share = ma.fields.Float(required=True, validate=ma.validate.Range(0, 1))
+
+
+class TicketTypeIn(ma.Schema):
+    name = ma.fields.Nested(Text, required=True)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
+    price = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 100_000_000))
+    quota = ma.fields.Integer(load_default=None, validate=ma.validate.Range(1, 200_000))
+    seat_category = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=30))
+    per_order_limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, 50))
+    sale_starts_at = LocalTime(load_default=None)
+    sale_ends_at = LocalTime(load_default=None)
+
+
+DEFAULT_REFUNDS = [{"notice_days": 1, "refund_share": 1.0}]
+
+
+class EventIn(ma.Schema):
+    venue_booking_id = ma.fields.UUID(required=True)
+    title = ma.fields.Nested(Text, required=True)
+    description = ma.fields.Nested(LongText, load_default=lambda: {"vi": "", "en": ""})
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf(CATEGORIES))
+    sessions = ma.fields.List(
+        ma.fields.Nested(Session), required=True, validate=ma.validate.Length(min=1, max=50)
+    )
+    images = ma.fields.List(
+        ma.fields.Url(schemes={"https", "http"}), load_default=list, validate=ma.validate.Length(max=10)
+    )
+    ticket_types = ma.fields.List(
+        ma.fields.Nested(TicketTypeIn), required=True, validate=ma.validate.Length(min=1, max=20)
+    )
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
+    per_buyer_limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, 100))
+    hold_minutes = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, 60))
+    refund_policy = ma.fields.List(
+        ma.fields.Nested(RefundStep),
+        load_default=lambda: list(DEFAULT_REFUNDS),
+        validate=ma.validate.Length(max=10),
+    )
+
+
+class EventCreated(ma.Schema):
+    id = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+
+
+class TicketTypeOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    name = ma.fields.Nested(Text, required=True)
+    kind = ma.fields.String(required=True)
+    price = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    quota = ma.fields.Integer(required=True)
+    seat_category = ma.fields.String(allow_none=True)
+    per_order_limit = ma.fields.Integer(required=True)
+    sale_starts_at = LocalTime(required=True)
+    sale_ends_at = LocalTime(required=True)
+
+
+class EventOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    title = ma.fields.Nested(Text, required=True)
+    description = ma.fields.Nested(LongText, required=True)
+    category = ma.fields.String(required=True)
+    images = ma.fields.List(ma.fields.String(), required=True)
+    sessions = ma.fields.List(ma.fields.Nested(Session), required=True)
+    venue_id = ma.fields.String(required=True)
+    venue_name = ma.fields.Nested(Text, required=True)
+    venue_kind = ma.fields.String(required=True)
+    area_id = ma.fields.String(required=True)
+    space_id = ma.fields.String(required=True)
+    ticket_types = ma.fields.List(ma.fields.Nested(TicketTypeOut), required=True)
+    per_buyer_limit = ma.fields.Integer(required=True)
+    refund_policy = ma.fields.List(ma.fields.Nested(RefundStep), required=True)
+
+
+class EventList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(EventOut), required=True)
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class EventQuery(ma.Schema):
+    start = LocalTime(data_key="from", load_default=None)
+    end = LocalTime(data_key="to", load_default=None)
+    area = ma.fields.UUID(load_default=None)
+    venue_kind = ma.fields.String(load_default=None, validate=ma.validate.Length(max=40))
+    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(CATEGORIES))
+    q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"))
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
+
+
+class TypeAvailability(ma.Schema):
+    id = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    available = ma.fields.Integer(required=True)
+    waiting = ma.fields.Integer(required=True)
+
+
+class SeatState(ma.Schema):
+    id = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+    ticket_type_id = ma.fields.String(required=True)
+    accessible = ma.fields.Boolean(required=True)
+    state = ma.fields.String(required=True)  # available, held or sold
+
+
+class Availability(ma.Schema):
+    ticket_types = ma.fields.List(ma.fields.Nested(TypeAvailability), required=True)
+    seats = ma.fields.List(ma.fields.Nested(SeatState), required=True)
+
+
+class ItemIn(ma.Schema):
+    ticket_type_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 50))
+
+
+class OrderIn(ma.Schema):
+    event_id = ma.fields.UUID(required=True)
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
+    items = ma.fields.List(ma.fields.Nested(ItemIn), load_default=list, validate=ma.validate.Length(max=20))
+    seats = ma.fields.List(ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=50))
+
+    @ma.validates_schema
+    def _asks_for_something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("items") and not data.get("seats"):
+            raise ma.ValidationError("ask for items or seats", "items")
+        if len(set(data.get("seats", []))) != len(data.get("seats", [])):
+            raise ma.ValidationError("a seat is named twice", "seats")
+
+
+class ItemOut(ma.Schema):
+    ticket_type_id = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True)
+    unit_price = ma.fields.Integer(required=True)
+
+
+class SeatOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+
+
+class TicketOut(ma.Schema):
+    code = ma.fields.String(required=True)
+    ticket_type_id = ma.fields.String(required=True)
+    seat = ma.fields.String(allow_none=True)
+    status = ma.fields.String(required=True)
+    checked_in_at = LocalTime(allow_none=True)
+    qr_url = ma.fields.String(required=True)
+    print_url = ma.fields.String(required=True)
+
+
+class OrderOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    event_id = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    total = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    expires_at = LocalTime(required=True)
+    items = ma.fields.List(ma.fields.Nested(ItemOut), required=True)
+    seats = ma.fields.List(ma.fields.Nested(SeatOut), required=True)
+    tickets = ma.fields.List(ma.fields.Nested(TicketOut), required=True)
+    refunded_amount = ma.fields.Integer(required=True)
+    reason = ma.fields.String(allow_none=True)
+
+
+class OrderCreated(OrderOut):
+    token = ma.fields.String(required=True)
+
+
+class WaitingIn(ma.Schema):
+    ticket_type_id = ma.fields.UUID(required=True)
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
+    quantity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 10))
+
+
+class WaitingOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    position = ma.fields.Integer(required=True)
+
+
+class CheckinIn(ma.Schema):
+    event_id = ma.fields.UUID(required=True)
+    code = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100))
+    qr = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200))
+    gate = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
+
+    @ma.validates_schema
+    def _names_a_ticket(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("code") is None) == (data.get("qr") is None):
+            raise ma.ValidationError("send either code or qr", "code")
+
+
+class CheckinOut(ma.Schema):
+    code = ma.fields.String(required=True)
+    event_id = ma.fields.String(required=True)
+    ticket_type_id = ma.fields.String(required=True)
+    seat = ma.fields.String(allow_none=True)
+    checked_in_at = LocalTime(required=True)
+    gate = ma.fields.String(required=True)

@@ -10,6 +10,9 @@ from booking import db
 from booking.domain.venue_booking import Space
 from eventbus.runtime import UnitOfWork
 
+# Whatever Stripe may have to pay back: each has payment_intent_id, refund_due and refunded_amount.
+REFUNDABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
+
 
 class BookingUnitOfWork(UnitOfWork):
     # --- spaces as venues announced them ---------------------------------------------------
@@ -60,14 +63,19 @@ class BookingUnitOfWork(UnitOfWork):
             .values(**changes, updated_at=sa.func.now())
         )
 
-    def refunds_owed(self) -> list[str]:
-        t = db.venue_bookings
-        return [
-            str(i)
-            for i in self.conn.execute(
-                sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
-            ).scalars()
-        ]
+    # --- what is owed back ---------------------------------------------------------------------
+    def refundable(self, kind: str, row_id: str) -> Any:
+        t = REFUNDABLE[kind]
+        return self.conn.execute(sa.select(t).where(t.c.id == row_id).with_for_update()).first()
+
+    def mark_refunded(self, kind: str, row_id: str, amount: int) -> None:
+        t = REFUNDABLE[kind]
+        self.conn.execute(t.update().where(t.c.id == row_id).values(refunded_amount=amount))
+
+    def refunds_owed(self, kind: str) -> list[str]:
+        t = REFUNDABLE[kind]
+        query = sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
+        return [str(i) for i in self.conn.execute(query).scalars()]
 
     def overdue(self, now: datetime) -> list[str]:
         t = db.venue_bookings
@@ -88,3 +96,280 @@ class BookingUnitOfWork(UnitOfWork):
             .returning(db.idempotency_keys.c.key)
         ).first()
         return inserted is not None
+
+    # --- the area tree ----------------------------------------------------------------------------
+    def save_area(self, area_id: str, parent_id: str | None) -> None:
+        self.conn.execute(
+            insert(db.areas)
+            .values(id=area_id, parent_id=parent_id)
+            .on_conflict_do_update(index_elements=["id"], set_={"parent_id": parent_id})
+        )
+
+    def snapshot(self, space_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(sa.select(db.spaces.c.snapshot).where(db.spaces.c.id == space_id)).first()
+        return None if row is None else dict(row.snapshot)
+
+    # --- events and ticket types -----------------------------------------------------------------
+    def add_event(
+        self, event: dict[str, Any], types: list[dict[str, Any]], seats: list[dict[str, Any]]
+    ) -> None:
+        self.conn.execute(db.events.insert().values(**event))
+        self.conn.execute(db.ticket_types.insert(), types)
+        if seats:
+            self.conn.execute(db.seats.insert(), seats)
+
+    def event(self, event_id: str, lock: bool = False) -> Any:
+        query = sa.select(db.events).where(db.events.c.id == event_id)
+        return self.conn.execute(query.with_for_update() if lock else query).first()
+
+    def update_event(self, event_id: str, **changes: Any) -> None:
+        self.conn.execute(
+            db.events.update().where(db.events.c.id == event_id).values(**changes, updated_at=sa.func.now())
+        )
+
+    def ticket_types(self, event_id: str) -> list[Any]:
+        t = db.ticket_types
+        return list(self.conn.execute(sa.select(t).where(t.c.event_id == event_id).order_by(t.c.position)))
+
+    def find_events(self, filters: dict[str, Any], offset: int, limit: int) -> list[Any]:
+        e = db.events
+        query = sa.select(e).where(e.c.status == "published")
+        if filters.get("start"):
+            query = query.where(e.c.ends_at >= filters["start"])
+        if filters.get("end"):
+            query = query.where(e.c.starts_at < filters["end"])
+        if filters.get("area"):
+            tree = sa.select(db.areas.c.id).where(db.areas.c.id == str(filters["area"])).cte(recursive=True)
+            tree = tree.union(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
+            query = query.where(e.c.area_id.in_(sa.select(tree.c.id)))
+        for field in ("venue_kind", "category"):
+            if filters.get(field):
+                query = query.where(e.c[field] == filters[field])
+        if filters.get("q"):
+            query = query.where(e.c.search_text.contains(filters["q"], autoescape=True))
+        query = query.order_by(e.c.starts_at, e.c.id).offset(offset).limit(limit)
+        return list(self.conn.execute(query))
+
+    def availability(self, event_id: str, now: datetime) -> list[Any]:
+        """Per ticket type: what is left, counting lapsed holds the sweeper has not reached yet as
+        free, and how many wait for it."""
+        t, i, o, w = db.ticket_types, db.order_items, db.orders, db.waiting_list
+        lapsed = (
+            sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
+            .select_from(i.join(o, o.c.id == i.c.order_id))
+            .where(i.c.ticket_type_id == t.c.id, o.c.status == "held", o.c.expires_at < now)
+            .scalar_subquery()
+        )
+        waiting = (
+            sa.select(sa.func.count())
+            .where(w.c.ticket_type_id == t.c.id, w.c.status == "waiting")
+            .scalar_subquery()
+        )
+        s = db.seats
+        free_seats = (
+            sa.select(sa.func.count())
+            .where(s.c.ticket_type_id == t.c.id, sa.not_(s.c.sold))
+            .where(sa.or_(s.c.order_id.is_(None), s.c.held_until < now))
+            .scalar_subquery()
+        )
+        left = sa.case((t.c.kind == "seated", free_seats), else_=t.c.quota - t.c.taken + lapsed)
+        query = sa.select(t.c.id, t.c.kind, left.label("available"), waiting.label("waiting"))
+        return list(self.conn.execute(query.where(t.c.event_id == event_id).order_by(t.c.position)))
+
+    def seat_states(self, event_id: str, now: datetime) -> list[Any]:
+        s = db.seats
+        state = sa.case(
+            (s.c.sold, "sold"),
+            (sa.and_(s.c.order_id.is_not(None), s.c.held_until >= now), "held"),
+            else_="available",
+        )
+        query = sa.select(s.c.id, s.c.label, s.c.ticket_type_id, s.c.accessible, state.label("state"))
+        return list(self.conn.execute(query.where(s.c.event_id == event_id).order_by(s.c.position)))
+
+    # --- holding places: the guards against overselling -----------------------------------------
+    def take_quota(self, type_id: str, quantity: int) -> bool:
+        """One conditional UPDATE: concurrent buyers queue on the row and the last places go once."""
+        t = db.ticket_types
+        taken = self.conn.execute(
+            t.update()
+            .where(t.c.id == type_id, t.c.taken + quantity <= t.c.quota)
+            .values(taken=t.c.taken + quantity)
+            .returning(t.c.id)
+        ).first()
+        return taken is not None
+
+    def give_back_quota(self, type_id: str, quantity: int) -> None:
+        t = db.ticket_types
+        self.conn.execute(t.update().where(t.c.id == type_id).values(taken=t.c.taken - quantity))
+
+    def take_seats(self, seat_ids: list[str], order_id: str, until: datetime, now: datetime) -> list[str]:
+        """The named seats that were free (or whose hold lapsed), now held by this order."""
+        s = db.seats
+        free = sa.or_(s.c.order_id.is_(None), sa.and_(sa.not_(s.c.sold), s.c.held_until < now))
+        locked = sa.select(s.c.id).where(s.c.id.in_(seat_ids), free).order_by(s.c.id).with_for_update()
+        return self._hold_seats(s.c.id.in_(locked.scalar_subquery()), free, order_id, until)
+
+    def take_any_seats(
+        self, type_id: str, count: int, order_id: str, until: datetime, now: datetime
+    ) -> list[str]:
+        """The first `count` free seats of a ticket type, in seat-map order (for waiting-list offers)."""
+        s = db.seats
+        free = sa.or_(s.c.order_id.is_(None), sa.and_(sa.not_(s.c.sold), s.c.held_until < now))
+        picked = (
+            sa.select(s.c.id)
+            .where(s.c.ticket_type_id == type_id, free)
+            .order_by(s.c.position)
+            .limit(count)
+            .with_for_update(skip_locked=True)
+        )
+        return self._hold_seats(s.c.id.in_(picked.scalar_subquery()), free, order_id, until)
+
+    def _hold_seats(self, which: Any, free: Any, order_id: str, until: datetime) -> list[str]:
+        s = db.seats
+        held = self.conn.execute(
+            s.update().where(which, free).values(order_id=order_id, held_until=until).returning(s.c.id)
+        )
+        return [str(i) for i in held.scalars()]
+
+    def seats(self, event_id: str, seat_ids: list[str]) -> list[Any]:
+        s = db.seats
+        query = sa.select(s).where(s.c.event_id == event_id, s.c.id.in_(seat_ids)).order_by(s.c.position)
+        return list(self.conn.execute(query))
+
+    def seats_of_order(self, order_id: str) -> list[Any]:
+        s = db.seats
+        return list(self.conn.execute(sa.select(s).where(s.c.order_id == order_id).order_by(s.c.position)))
+
+    def sell_seats(self, order_id: str) -> None:
+        s = db.seats
+        self.conn.execute(s.update().where(s.c.order_id == order_id).values(sold=True, held_until=None))
+
+    def release_seats(self, order_id: str) -> None:
+        s = db.seats
+        self.conn.execute(
+            s.update().where(s.c.order_id == order_id).values(order_id=None, held_until=None, sold=False)
+        )
+
+    # --- orders ------------------------------------------------------------------------------------
+    def lock_buyer(self, event_id: str, buyer_key: str) -> None:
+        """One buyer's orders for one event are placed one at a time, so their cap holds."""
+        self.conn.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{event_id}:{buyer_key}", 0)))
+        )
+
+    def places_of_buyer(self, event_id: str, buyer_key: str, now: datetime) -> int:
+        o, i = db.orders, db.order_items
+        live = sa.or_(o.c.status == "paid", sa.and_(o.c.status == "held", o.c.expires_at >= now))
+        query = (
+            sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
+            .select_from(o.join(i, i.c.order_id == o.c.id))
+            .where(o.c.event_id == event_id, o.c.buyer_key == buyer_key, live)
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def add_order(self, order: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        self.conn.execute(db.orders.insert().values(**order))
+        self.conn.execute(db.order_items.insert(), items)
+
+    def order(self, order_id: str, lock: bool = False) -> Any:
+        query = sa.select(db.orders).where(db.orders.c.id == order_id)
+        return self.conn.execute(query.with_for_update() if lock else query).first()
+
+    def order_items(self, order_id: str) -> list[Any]:
+        i = db.order_items
+        return list(
+            self.conn.execute(sa.select(i).where(i.c.order_id == order_id).order_by(i.c.ticket_type_id))
+        )
+
+    def update_order(self, order_id: str, **changes: Any) -> None:
+        self.conn.execute(
+            db.orders.update().where(db.orders.c.id == order_id).values(**changes, updated_at=sa.func.now())
+        )
+
+    def lapsed_holds(self, now: datetime, limit: int = 500) -> list[Any]:
+        o = db.orders
+        query = (
+            sa.select(o)
+            .where(o.c.status == "held", o.c.expires_at < now)
+            .order_by(o.c.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.conn.execute(query))
+
+    def orders_of_event(self, event_id: str, statuses: tuple[str, ...]) -> list[Any]:
+        o = db.orders
+        query = sa.select(o).where(o.c.event_id == event_id, o.c.status.in_(statuses)).with_for_update()
+        return list(self.conn.execute(query.order_by(o.c.created_at)))
+
+    # --- tickets -----------------------------------------------------------------------------------
+    def add_tickets(self, tickets: list[dict[str, Any]]) -> None:
+        self.conn.execute(db.tickets.insert(), tickets)
+
+    def tickets_of(self, order_id: str) -> list[Any]:
+        t = db.tickets
+        query = sa.select(t).where(t.c.order_id == order_id).order_by(t.c.seat_label, t.c.code)
+        return list(self.conn.execute(query))
+
+    def void_tickets(self, order_id: str) -> None:
+        t = db.tickets
+        self.conn.execute(
+            t.update().where(t.c.order_id == order_id, t.c.status == "valid").values(status="void")
+        )
+
+    def ticket(self, code: str) -> Any:
+        return self.conn.execute(sa.select(db.tickets).where(db.tickets.c.code == code)).first()
+
+    def check_in(self, code: str, event_id: str, by: str, gate: str, at: datetime) -> Any:
+        """Once only: the UPDATE that marks a ticket used succeeds for exactly one scan."""
+        t = db.tickets
+        return self.conn.execute(
+            t.update()
+            .where(
+                t.c.code == code, t.c.event_id == event_id, t.c.status == "valid", t.c.checked_in_at.is_(None)
+            )
+            .values(checked_in_at=at, checked_in_by=by, checked_in_gate=gate)
+            .returning(t)
+        ).first()
+
+    # --- the waiting list --------------------------------------------------------------------------
+    def add_waiting(self, entry: dict[str, Any]) -> int:
+        """The entry, and its place in the queue (1 is next)."""
+        w = db.waiting_list
+        self.conn.execute(w.insert().values(**entry))
+        ahead = sa.select(sa.func.count()).where(
+            w.c.ticket_type_id == entry["ticket_type_id"], w.c.status == "waiting"
+        )
+        return int(self.conn.execute(ahead).scalar_one())
+
+    def types_with_waiting(self, type_ids: list[str] | None = None) -> set[str]:
+        w = db.waiting_list
+        query = sa.select(w.c.ticket_type_id).where(w.c.status == "waiting").distinct()
+        if type_ids is not None:
+            query = query.where(w.c.ticket_type_id.in_(type_ids))
+        return {str(i) for i in self.conn.execute(query).scalars()}
+
+    def next_waiting(self, type_id: str) -> Any:
+        w = db.waiting_list
+        query = (
+            sa.select(w)
+            .where(w.c.ticket_type_id == type_id, w.c.status == "waiting")
+            .order_by(w.c.created_at, w.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.conn.execute(query).first()
+
+    def ticket_type(self, type_id: str, lock: bool = False) -> Any:
+        query = sa.select(db.ticket_types).where(db.ticket_types.c.id == type_id)
+        return self.conn.execute(query.with_for_update() if lock else query).first()
+
+    def update_waiting(self, entry_id: str, **changes: Any) -> None:
+        w = db.waiting_list
+        self.conn.execute(w.update().where(w.c.id == entry_id).values(**changes))
+
+    def lapse_waiting(self, event_id: str) -> None:
+        w = db.waiting_list
+        self.conn.execute(
+            w.update().where(w.c.event_id == event_id, w.c.status == "waiting").values(status="lapsed")
+        )

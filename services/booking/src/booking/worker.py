@@ -5,15 +5,17 @@ import logging
 import threading
 
 from booking.bootstrap import bootstrap
+from booking.common import settle_owed_refunds
 from booking.config import stripe_settings
 from booking.consumers import TOPICS, consumers
-from booking.handlers import expire_overdue, settle_owed_refunds
+from booking.handlers import expire_overdue
+from booking.orders import expire_holds, offer_returned_places
 from booking.payments import Payments
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Runtime
 
-SWEEP_EVERY = 5.0
+SWEEP_EVERY = 2.0  # lapsed holds go back to sale within seconds
 log = logging.getLogger(__name__)
 
 
@@ -21,6 +23,8 @@ def sweep(runtime: Runtime, stop: threading.Event) -> None:
     payments = Payments(*stripe_settings())
     while not stop.wait(SWEEP_EVERY):
         try:
+            expire_holds(BookingUnitOfWork(runtime))
+            offer_returned_places(BookingUnitOfWork(runtime))
             expire_overdue(BookingUnitOfWork(runtime))
             settle_owed_refunds(BookingUnitOfWork(runtime), payments)
         except Exception:  # the sweeper must outlive any one failure; the next sweep tries again

@@ -1,0 +1,221 @@
+"""The ticketing HTTP API: events, availability, orders, e-tickets, waiting lists and check-in.
+Domain refusals become problem details in one table below, not in each view."""
+
+from typing import Any
+
+import marshmallow as ma
+import segno
+from flask import Response, current_app, jsonify, request
+
+from booking import orders, ticketing
+from booking.api import idempotency_key, payment_answer, payments, uow
+from booking.common import KeyReused, NotFound
+from booking.config import ticket_signing_key
+from booking.domain.ticketing import SoldOut
+from booking.domain.venue_booking import RequestRejected, TransitionRefused
+from booking.eticket import render_ticket
+from booking.payments import StripeUnavailable
+from booking.schemas import (
+    Availability,
+    CheckinIn,
+    CheckinOut,
+    EventCreated,
+    EventIn,
+    EventList,
+    EventOut,
+    EventQuery,
+    OrderCreated,
+    OrderIn,
+    OrderOut,
+    PaymentOut,
+    WaitingIn,
+    WaitingOut,
+)
+from eventbus.auth import Principal
+from eventbus.http import Api, EmptyBody, Problem, optional_principal, problem_response
+
+api = Api("tickets")
+ORGANISERS = ("organiser", "staff")
+DOOR = ("venue_manager", "organiser", "staff")
+
+
+class CancelIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+def _problem(exc: Exception) -> Problem:
+    """Every refusal of the ticketing use cases, as the client sees it."""
+    match exc:
+        case RequestRejected():
+            return Problem(422, "Invalid request", "The request cannot be accepted as it is.", exc.errors)
+        case SoldOut():
+            return Problem(409, "Sold out", str(exc), seats=exc.seats)
+        case KeyReused():
+            return Problem(409, "Conflict", "This Idempotency-Key was used for another request.")
+        case TransitionRefused() | orders.CheckinRefused():
+            return Problem(409, "Conflict", str(exc))
+        case orders.AlreadyUsed():
+            used = CheckinOut().dump(exc.ticket)
+            return Problem(409, "Already checked in", "This ticket was used before.", **used)
+        case orders.NotYours():
+            return Problem(403, "Forbidden", "You do not run the door of this event.")
+        case NotFound():
+            return Problem(404, "Not Found", "Nothing of that name is yours to see.")
+        case StripeUnavailable():
+            return Problem(503, "Service Unavailable", "The payment provider did not answer; try again.")
+    raise exc
+
+
+for refusal in (
+    RequestRejected,
+    SoldOut,
+    KeyReused,
+    TransitionRefused,
+    orders.CheckinRefused,
+    orders.AlreadyUsed,
+    orders.NotYours,
+    NotFound,
+    StripeUnavailable,
+):
+    api.blueprint.register_error_handler(refusal, lambda exc: problem_response(_problem(exc)))
+
+
+def _order_token() -> str | None:
+    """A guest proves the order is theirs with its token: a header, or the link they were sent."""
+    return request.headers.get("X-Order-Token") or request.args.get("token")
+
+
+# --- events --------------------------------------------------------------------------------------
+@api.route("/v1/events", "POST", body=EventIn, roles=("organiser",), responses={201: EventCreated, 409: None})
+def create_event(body: dict[str, Any], principal: Principal) -> Any:
+    """A draft event on a confirmed booking of yours, with its sessions and ticket types."""
+    status, answer = ticketing.create_event(uow(), principal, body, idempotency_key())
+    return jsonify(EventCreated().dump(answer)), status
+
+
+@api.route("/v1/events", "GET", query=EventQuery, responses={200: EventList})
+def find_events(query: dict[str, Any]) -> Any:
+    """Published events by date, area (and the areas within it), venue kind, category and words;
+    words match with or without Vietnamese diacritics."""
+    items, cursor = ticketing.find_events(uow(), query)
+    return jsonify(EventList().dump({"items": items, "next_cursor": cursor}))
+
+
+@api.route("/v1/events/<uuid:event_id>", "GET", responses={200: EventOut, 404: None})
+def get_event(event_id: Any) -> Any:
+    """One event with its ticket types; drafts only for their organiser."""
+    return jsonify(EventOut().dump(ticketing.get_event(uow(), optional_principal(), str(event_id))))
+
+
+@api.route(
+    "/v1/events/<uuid:event_id>/publish",
+    "POST",
+    body=EmptyBody,
+    roles=ORGANISERS,
+    responses={200: EventCreated, 404: None, 409: None},
+)
+def publish_event(event_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Put a draft event on sale."""
+    return jsonify(EventCreated().dump(ticketing.publish_event(uow(), principal, str(event_id))))
+
+
+@api.route(
+    "/v1/events/<uuid:event_id>/cancel",
+    "POST",
+    body=CancelIn,
+    roles=ORGANISERS,
+    responses={200: EventCreated, 404: None, 409: None},
+)
+def cancel_event(event_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Cancel the event: every paid order is refunded in full and every buyer told."""
+    answer = ticketing.cancel_event(uow(), payments(), principal, str(event_id), body["reason"])
+    return jsonify(EventCreated().dump(answer))
+
+
+@api.route("/v1/events/<uuid:event_id>/availability", "GET", responses={200: Availability, 404: None})
+def availability(event_id: Any) -> Any:
+    """What is left of each ticket type, and the state of every seat."""
+    return jsonify(Availability().dump(ticketing.availability(uow(), str(event_id))))
+
+
+@api.route(
+    "/v1/events/<uuid:event_id>/waiting-list",
+    "POST",
+    body=WaitingIn,
+    responses={201: WaitingOut, 404: None, 409: None},
+)
+def join_waiting_list(event_id: Any, body: dict[str, Any]) -> Any:
+    """Queue for a sold-out ticket type; returned places are offered in order, for a limited time."""
+    return jsonify(WaitingOut().dump(ticketing.join_waiting_list(uow(), str(event_id), body))), 201
+
+
+# --- orders --------------------------------------------------------------------------------------
+@api.route("/v1/orders", "POST", body=OrderIn, responses={201: OrderCreated, 409: None})
+def place_order(body: dict[str, Any]) -> Any:
+    """Hold tickets (by type and quantity, or by seat) for a guest with an email or a logged-in
+    buyer; the answer's token reads the order. Send an Idempotency-Key to make retries safe."""
+    status, answer = orders.place_order(uow(), optional_principal(), body, idempotency_key())
+    return jsonify(OrderCreated().dump(answer)), status
+
+
+@api.route("/v1/orders/<uuid:order_id>", "GET", responses={200: OrderOut, 404: None})
+def get_order(order_id: Any) -> Any:
+    """An order with its tickets, for the holder of its token (X-Order-Token) or its buyer."""
+    answer = orders.get_order(uow(), str(order_id), _order_token(), optional_principal())
+    return jsonify(OrderOut().dump(answer))
+
+
+@api.route(
+    "/v1/orders/<uuid:order_id>/payment",
+    "POST",
+    body=EmptyBody,
+    responses={200: PaymentOut, 404: None, 409: None, 503: None},
+)
+def pay_order(order_id: Any, body: dict[str, Any]) -> Any:
+    """A Stripe PaymentIntent for the order; the browser confirms it with Stripe, never with us."""
+    intent = orders.start_payment(uow(), payments(), str(order_id), _order_token(), optional_principal())
+    return payment_answer(intent)
+
+
+@api.route(
+    "/v1/orders/<uuid:order_id>/cancel",
+    "POST",
+    body=EmptyBody,
+    responses={200: OrderOut, 404: None, 409: None},
+)
+def cancel_order(order_id: Any, body: dict[str, Any]) -> Any:
+    """Give the tickets back: a hold ends, a paid order is refunded by the event's policy."""
+    answer = orders.cancel_order(uow(), payments(), str(order_id), _order_token(), optional_principal())
+    return jsonify(OrderOut().dump(answer))
+
+
+# --- tickets and the door ------------------------------------------------------------------------
+def _key() -> bytes:
+    return ticket_signing_key(current_app.extensions["runtime"].settings)
+
+
+@api.route("/v1/tickets/<code>", "GET", responses={200: None, 404: None})
+def print_ticket(code: str) -> Any:
+    """The printable e-ticket (HTML, Vietnamese and English); its code is the bearer's proof."""
+    ticket = orders.printable_ticket(uow(), code, _key())
+    return Response(render_ticket(ticket), content_type="text/html; charset=utf-8")
+
+
+@api.route("/v1/tickets/<code>/qr.svg", "GET", responses={200: None, 404: None})
+def ticket_qr(code: str) -> Any:
+    """The ticket's signed QR code as an SVG image."""
+    ticket = orders.printable_ticket(uow(), code, _key())
+    svg = segno.make(ticket["qr"], error="m").svg_inline(scale=4)
+    return Response(svg, content_type="image/svg+xml")
+
+
+@api.route(
+    "/v1/checkins",
+    "POST",
+    body=CheckinIn,
+    roles=DOOR,
+    responses={200: CheckinOut, 404: None, 409: None},
+)
+def check_in(body: dict[str, Any], principal: Principal) -> Any:
+    """Let a ticket in, by its code or its QR payload: once; a second scan says when and where."""
+    return jsonify(CheckinOut().dump(orders.check_in(uow(), principal, body, _key())))

@@ -1,0 +1,277 @@
+"""Use cases of events on booked spaces: create, publish, cancel, find, and what is left of them."""
+
+import uuid
+from typing import Any
+
+from booking import orders
+from booking.common import NotFound, now, remember, replayed
+from booking.domain.ticketing import SoldOut, check_event, fold
+from booking.domain.venue_booking import RequestRejected, TransitionRefused
+from booking.payments import Payments
+from booking.unit_of_work import BookingUnitOfWork
+from eventbus.auth import Principal
+
+
+def create_event(
+    uow: BookingUnitOfWork, principal: Principal, body: dict[str, Any], key: str | None
+) -> tuple[int, dict[str, Any]]:
+    """A draft event on one of the organiser's confirmed bookings, its ticket types and seats."""
+    with uow:
+        earlier = replayed(uow, principal.sub, key, body)
+        if earlier is not None:
+            return earlier
+        booking = uow.booking(str(body["venue_booking_id"]))
+        if booking is None or booking.organiser_id != principal.sub:
+            raise RequestRejected({"venue_booking_id": ["no such booking of yours"]})
+        space = uow.snapshot(str(booking.space_id)) or {}
+        sessions = sorted(body["sessions"], key=lambda s: s["start"])
+        asked = [  # on sale from now until the first session begins, unless said otherwise
+            t
+            | {
+                "sale_starts_at": t["sale_starts_at"] or now(),
+                "sale_ends_at": t["sale_ends_at"] or sessions[0]["start"],
+            }
+            for t in body["ticket_types"]
+        ]
+        seats_by_category = check_event(
+            dict(booking._mapping),
+            space["layout_kind"],
+            space["capacity"],
+            space["layout"],
+            body | {"ticket_types": asked},
+        )
+        event_id = str(uuid.uuid4())
+        types: list[dict[str, Any]] = []
+        seats: list[dict[str, Any]] = []
+        for position, t in enumerate(asked):
+            type_id = str(uuid.uuid4())
+            sold = seats_by_category.get(t["seat_category"], []) if t["kind"] == "seated" else []
+            types.append(
+                {
+                    "id": type_id,
+                    "event_id": event_id,
+                    "position": position,
+                    "name": t["name"],
+                    "kind": t["kind"],
+                    "price": t["price"],
+                    "quota": len(sold) if t["kind"] == "seated" else t["quota"],
+                    "seat_category": t["seat_category"] if t["kind"] == "seated" else None,
+                    "per_order_limit": t["per_order_limit"],
+                    "sale_starts_at": t["sale_starts_at"],
+                    "sale_ends_at": t["sale_ends_at"],
+                }
+            )
+            seats += [
+                {
+                    "id": str(uuid.uuid4()),
+                    "event_id": event_id,
+                    "ticket_type_id": type_id,
+                    "label": seat.label,
+                    "position": len(seats) + i,
+                    "accessible": seat.accessible,
+                }
+                for i, seat in enumerate(sold)
+            ]
+        texts = [*body["title"].values(), *body["description"].values(), *space["venue_name"].values()]
+        uow.add_event(
+            {
+                "id": event_id,
+                "organiser_id": principal.sub,
+                "venue_booking_id": str(booking.id),
+                "space_id": str(booking.space_id),
+                "venue_id": str(booking.venue_id),
+                "area_id": space["area_id"],
+                "venue_kind": space["venue_kind"],
+                "venue_name": space["venue_name"],
+                "title": body["title"],
+                "description": body["description"],
+                "category": body["category"],
+                "images": body["images"],
+                "sessions": [
+                    {"start": s["start"].isoformat(), "end": s["end"].isoformat()} for s in sessions
+                ],
+                "starts_at": sessions[0]["start"],
+                "ends_at": max(s["end"] for s in sessions),
+                "language": body["language"],
+                "per_buyer_limit": body["per_buyer_limit"],
+                "hold_minutes": body["hold_minutes"],
+                "refund_policy": body["refund_policy"],
+                "status": "draft",
+                "search_text": fold(" ".join(texts)),
+            },
+            types,
+            seats,
+        )
+        answer = {"id": event_id, "status": "draft"}
+        remember(uow, principal.sub, key, body, 201, answer)
+        uow.commit()
+        return 201, answer
+
+
+def _own_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> Any:
+    event = uow.event(event_id, lock=True)
+    if event is None or (principal.role != "staff" and event.organiser_id != principal.sub):
+        raise NotFound(event_id)
+    return event
+
+
+def _announce(uow: BookingUnitOfWork, event: Any, status: str, reason: str | None = None) -> None:
+    types = [
+        {"id": str(t.id), "name": t.name, "kind": t.kind, "price": t.price, "quota": t.quota}
+        for t in uow.ticket_types(str(event.id))
+    ]
+    data = orders.show(event) | {
+        "status": status,
+        "language": event.language,
+        "reason": reason,
+        "ticket_types": types,
+    }
+    uow.publish(f"booking.event.{status}", str(event.id), data)
+
+
+def publish_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> dict[str, Any]:
+    """The event goes on sale and can be found by the public."""
+    with uow:
+        event = _own_event(uow, principal, event_id)
+        if event.status != "draft":
+            raise TransitionRefused(f"a {event.status} event cannot be published")
+        uow.update_event(event_id, status="published")
+        _announce(uow, event, "published")
+        uow.commit()
+    return {"id": event_id, "status": "published"}
+
+
+def cancel_event(
+    uow: BookingUnitOfWork, payments: Payments, principal: Principal, event_id: str, reason: str
+) -> dict[str, Any]:
+    """Every order is cancelled and every paid one refunded in full; the waiting list lapses."""
+    with uow:
+        event = _own_event(uow, principal, event_id)
+        if event.status == "cancelled":
+            raise TransitionRefused("the event is already cancelled")
+        uow.update_event(event_id, status="cancelled")
+        uow.lapse_waiting(event_id)
+        refunded = []
+        for order in uow.orders_of_event(event_id, ("held", "paid")):
+            refund = order.paid_amount
+            orders.close(uow, event, order, "cancelled", f"the event was cancelled: {reason}", refund)
+            if refund:
+                refunded.append(str(order.id))
+        _announce(uow, event, "cancelled", reason)
+        uow.commit()
+    for order_id in refunded:
+        orders.settle_refund(uow, payments, "order", order_id)
+    return {"id": event_id, "status": "cancelled"}
+
+
+def get_event(uow: BookingUnitOfWork, principal: Principal | None, event_id: str) -> dict[str, Any]:
+    """A published event for anyone; a draft or cancelled one for its organiser and staff too."""
+    with uow:
+        event = uow.event(event_id)
+        if event is None:
+            raise NotFound(event_id)
+        mine = principal is not None and (principal.role == "staff" or principal.sub == event.organiser_id)
+        if event.status == "draft" and not mine:
+            raise NotFound(event_id)
+        return _view(event, uow.ticket_types(event_id))
+
+
+def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """Published events by time, place, kind and words; a word matches with or without diacritics."""
+    offset = int(query["cursor"] or 0)
+    filters = {**query, "q": fold(query["q"]) if query["q"] else None}
+    with uow:
+        rows = uow.find_events(filters, offset, query["limit"] + 1)
+        shown = [_view(e, uow.ticket_types(str(e.id))) for e in rows[: query["limit"]]]
+    more = len(rows) > query["limit"]
+    return shown, str(offset + query["limit"]) if more else None
+
+
+def availability(uow: BookingUnitOfWork, event_id: str) -> dict[str, Any]:
+    """What is left of each ticket type, and each seat's state; lapsed holds count as free."""
+    with uow:
+        event = uow.event(event_id)
+        if event is None or event.status == "draft":
+            raise NotFound(event_id)
+        moment = now()
+        types = uow.availability(event_id, moment)
+        seats = uow.seat_states(event_id, moment)
+    return {
+        "ticket_types": [
+            {"id": str(t.id), "kind": t.kind, "available": t.available, "waiting": t.waiting} for t in types
+        ],
+        "seats": [
+            {
+                "id": str(s.id),
+                "label": s.label,
+                "ticket_type_id": str(s.ticket_type_id),
+                "accessible": s.accessible,
+                "state": s.state,
+            }
+            for s in seats
+        ],
+    }
+
+
+def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A place in the queue for a sold-out ticket type; returned places are offered in order."""
+    with uow:
+        event = uow.event(event_id)
+        ticket_type = uow.ticket_type(str(body["ticket_type_id"]))
+        if event is None or event.status != "published":
+            raise NotFound(event_id)
+        if ticket_type is None or str(ticket_type.event_id) != event_id:
+            raise RequestRejected({"ticket_type_id": ["no such ticket type in this event"]})
+        if body["quantity"] > ticket_type.per_order_limit:
+            raise RequestRejected({"quantity": [f"at most {ticket_type.per_order_limit} per order"]})
+        left = next(t for t in uow.availability(event_id, now()) if t.id == ticket_type.id)
+        if left.available >= body["quantity"] and not left.waiting:
+            raise SoldOut("not sold out: buy instead")
+        entry_id = str(uuid.uuid4())
+        position = uow.add_waiting(
+            {
+                "id": entry_id,
+                "event_id": event_id,
+                "ticket_type_id": str(ticket_type.id),
+                "email": body["email"].lower(),
+                "language": body["language"],
+                "quantity": body["quantity"],
+                "status": "waiting",
+            }
+        )
+        uow.commit()
+    return {"id": entry_id, "status": "waiting", "position": position}
+
+
+def _view(event: Any, types: list[Any]) -> dict[str, Any]:
+    return {
+        "id": str(event.id),
+        "status": event.status,
+        "title": event.title,
+        "description": event.description,
+        "category": event.category,
+        "images": event.images,
+        "sessions": orders.sessions(event),
+        "venue_id": str(event.venue_id),
+        "venue_name": event.venue_name,
+        "venue_kind": event.venue_kind,
+        "area_id": str(event.area_id),
+        "space_id": str(event.space_id),
+        "per_buyer_limit": event.per_buyer_limit,
+        "refund_policy": event.refund_policy,
+        "ticket_types": [
+            {
+                "id": str(t.id),
+                "name": t.name,
+                "kind": t.kind,
+                "price": t.price,
+                "currency": "VND",
+                "quota": t.quota,
+                "seat_category": t.seat_category,
+                "per_order_limit": t.per_order_limit,
+                "sale_starts_at": t.sale_starts_at,
+                "sale_ends_at": t.sale_ends_at,
+            }
+            for t in types
+        ],
+    }

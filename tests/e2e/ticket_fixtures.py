@@ -1,0 +1,146 @@
+"""Events on sale, orders and payments made through the public APIs, for the ticketing tests."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from conftest import eventually, token
+from tests.e2e.test_venue_payments import pay_with
+from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
+from xudong.stack import Stack
+
+VISA, DECLINED = "4242424242424242", "4000000000000341"
+
+
+def api(stack: Stack, path: str) -> str:
+    return f"http://127.0.0.1:{stack.ports.booking}/v1{path}"
+
+
+def ga(quota: int, price: int = 150_000, **extra: Any) -> dict[str, Any]:
+    name = {"vi": "Vé thường", "en": "General admission"}
+    return {"name": name, "kind": "general_admission", "price": price, "quota": quota} | extra
+
+
+def seated(category: str = "standard", price: int = 200_000, **extra: Any) -> dict[str, Any]:
+    name = {"vi": f"Ghế {category}", "en": f"Seat {category}"}
+    return {"name": name, "kind": "seated", "price": price, "seat_category": category} | extra
+
+
+def free(quota: int, **extra: Any) -> dict[str, Any]:
+    name = {"vi": "Đăng ký miễn phí", "en": "Free registration"}
+    return {"name": name, "kind": "free", "price": 0, "quota": quota} | extra
+
+
+def confirmed_booking(stack: Stack, place: dict[str, Any], space: str = "hall") -> tuple[str, dict[str, str]]:
+    """A booking of the venue's free public space, confirmed at once (no approval, no fee)."""
+    organiser = token("organiser", f"org-tix-{uuid.uuid4().hex[:6]}")
+    answer = requests.post(
+        api(stack, "/venue-bookings"),
+        headers=organiser,
+        json=request_body(place[space]["id"], *slot(days=20, hour=10, hours=6)),
+        timeout=10,
+    )
+    assert answer.status_code == 202, answer.text
+    booking_status(stack, answer.json()["id"], organiser, "confirmed")
+    return str(answer.json()["id"]), organiser
+
+
+def event_body(booking_id: str, types: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=11, minute=0, second=0, microsecond=0)
+    return {
+        "venue_booking_id": booking_id,
+        "title": {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"},
+        "description": {"vi": "Vở Quan Âm Thị Kính", "en": "The play Quan Âm Thị Kính"},
+        "category": "cheo",
+        "sessions": [{"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}],
+        "ticket_types": types,
+    } | extra
+
+
+def on_sale(
+    stack: Stack,
+    types: list[dict[str, Any]],
+    space: str = "hall",
+    place: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A published event on a fresh venue's space: its id, ticket type ids, organiser and venue."""
+    place = place or venue(stack, needs_approval=False, free_public_use=True)
+    booking_id, organiser = confirmed_booking(stack, place, space)
+    created = requests.post(
+        api(stack, "/events"), headers=organiser, json=event_body(booking_id, types, **extra), timeout=10
+    )
+    assert created.status_code == 201, created.text
+    event_id = created.json()["id"]
+    published = requests.post(
+        api(stack, f"/events/{event_id}/publish"), headers=organiser, json={}, timeout=10
+    )
+    assert published.status_code == 200, published.text
+    shown = requests.get(api(stack, f"/events/{event_id}"), timeout=10).json()
+    return {
+        "id": event_id,
+        "types": [t["id"] for t in shown["ticket_types"]],
+        "organiser": organiser,
+        "venue": place,
+        "booking_id": booking_id,
+        "shown": shown,
+    }
+
+
+def seats_of(stack: Stack, event_id: str) -> list[dict[str, Any]]:
+    return list(requests.get(api(stack, f"/events/{event_id}/availability"), timeout=10).json()["seats"])
+
+
+def order(
+    stack: Stack, event_id: str, headers: dict[str, str] | None = None, **body: Any
+) -> requests.Response:
+    email = body.pop("email", f"buyer-{uuid.uuid4().hex[:8]}@example.vn")
+    return requests.post(
+        api(stack, "/orders"),
+        json={"event_id": event_id, "email": email} | body,
+        headers=headers or {},
+        timeout=30,
+    )
+
+
+def read_order(stack: Stack, held: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.get(
+        api(stack, f"/orders/{held['id']}"), headers={"X-Order-Token": held["token"]}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def pay(stack: Stack, held: dict[str, Any], card: str = VISA) -> dict[str, Any]:
+    """What the buyer's browser does: a PaymentIntent from us, then the card straight to Stripe."""
+    intent = requests.post(
+        api(stack, f"/orders/{held['id']}/payment"),
+        headers={"X-Order-Token": held["token"]},
+        json={},
+        timeout=30,
+    )
+    assert intent.status_code == 200, intent.text
+    return pay_with(stack, intent.json()["payment_intent_id"], card)
+
+
+def order_status(stack: Stack, held: dict[str, Any], *wanted: str, timeout: float = 60) -> dict[str, Any]:
+    def reached() -> dict[str, Any] | None:
+        shown = read_order(stack, held)
+        return shown if shown["status"] in wanted else None
+
+    reached.__doc__ = f"order {held['id']} is {' or '.join(wanted)}"
+    return eventually(reached, timeout=timeout)
+
+
+def lapse_hold(stack: Stack, order_id: str) -> None:
+    """The clock moves on: the hold's time is over (the sweeper does the rest, as it would)."""
+    engine = sa.create_engine(stack.database_url("booking"))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = :id"),
+            {"id": order_id},
+        )
+    engine.dispose()
