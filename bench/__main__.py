@@ -1,20 +1,31 @@
-"""`make bench`: runs every benchmark on the stack (started on test ports) and prints one table."""
+"""`make bench`: runs every benchmark on the stack (started on test ports) and prints one table.
+`python -m bench holds` (or `outbox`) runs only the ones named."""
 
 import os
 import platform
+import sys
 import time
 
 os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
 
-from bench import outbox
+from bench import holds, outbox
 from xudong.stack import Stack
 
+# outbox first: it wants the infrastructure alone, holds starts (and stops) the services
+BENCHMARKS = {"outbox": outbox.run, "holds": holds.run}
 
-def main() -> None:
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"no benchmark {', '.join(unknown)}; there are {', '.join(BENCHMARKS)}")
+    chosen = [n for n in BENCHMARKS if n in names] if names else list(BENCHMARKS)
     stack = Stack()
-    stack.start_infrastructure()
+    rows: list[tuple[str, str, str]] = []
     try:
-        rows = outbox.run(stack)
+        stack.start_infrastructure()
+        for name in chosen:
+            rows += BENCHMARKS[name](stack)
     finally:
         stack.stop_all()
     print(f"\n{time.strftime('%Y-%m-%d')} · {os.cpu_count()} cores · {platform.platform()}")
@@ -24,4 +35,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,12 +1,23 @@
 """Buying tickets end to end: events on confirmed bookings, holds, payment through localstripe with
 signed webhooks, e-tickets, expiry, late payment, cancellation and refunds."""
 
+import time
+import uuid
+from typing import Any
+
 import pytest
 import requests
+import sqlalchemy as sa
 
+from conftest import eventually, token
+from tests.e2e.test_venue_payments import pay_with, signed, stripe, webhook
 from tests.e2e.ticket_fixtures import (
+    DECLINED,
+    VISA,
+    api,
     free,
     ga,
+    lapse_hold,
     on_sale,
     order,
     order_status,
@@ -53,3 +64,183 @@ def test_seats_are_held_by_id_and_sold_once(platform: Stack) -> None:
     states = {s["id"]: s["state"] for s in seats_of(platform, event["id"])}
     assert states[seats[0]["id"]] == "held" and states[seats[2]["id"]] == "available"
     assert read_order(platform, first.json())["seats"][0]["label"] == "A A1"
+
+
+def stripe_event(intent_id: str, kind: str = "payment_intent.succeeded") -> dict[str, Any]:
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": kind,
+        "data": {"object": {"id": intent_id, "object": "payment_intent"}},
+    }
+
+
+def held_order(stack: Stack, quantity: int = 1, **event_extra: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    event = on_sale(stack, [ga(20, price=120_000)], **event_extra)
+    held = order(stack, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": quantity}])
+    assert held.status_code == 201, held.text
+    return event, held.json()
+
+
+def start_payment(stack: Stack, held: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(
+        api(stack, f"/orders/{held['id']}/payment"),
+        headers={"X-Order-Token": held["token"]},
+        json={},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_a_declined_card_leaves_the_order_held_and_no_tickets(platform: Stack) -> None:
+    _, held = held_order(platform)
+    intent = start_payment(platform, held)
+    assert (intent["amount"], intent["currency"]) == (120_000, "VND")
+    assert start_payment(platform, held)["payment_intent_id"] == intent["payment_intent_id"]
+    pay_with(platform, intent["payment_intent_id"], DECLINED)
+    time.sleep(3)  # localstripe sends its webhooks a second after the fact
+    shown = read_order(platform, held)
+    assert (shown["status"], shown["tickets"]) == ("held", [])
+
+
+def test_forged_replayed_and_reordered_webhooks_issue_no_second_set_of_tickets(platform: Stack) -> None:
+    _, held = held_order(platform, quantity=2)
+    intent = start_payment(platform, held)
+    event = stripe_event(intent["payment_intent_id"])
+    forged = webhook(platform, *signed(event, secret="whsec_someone_else"))
+    assert (forged.status_code, forged.headers["Content-Type"]) == (400, "application/problem+json")
+    assert webhook(platform, *signed(event)).json()["outcome"] == "ignored"  # Stripe says: not paid
+    pay_with(platform, intent["payment_intent_id"], VISA)
+    tickets = order_status(platform, held, "paid")["tickets"]
+    assert webhook(platform, *signed(event)).json()["outcome"] == "already applied"
+    reordered = stripe_event(intent["payment_intent_id"], "payment_intent.created")
+    assert webhook(platform, *signed(reordered)).json()["outcome"] == "ignored"
+    assert read_order(platform, held)["tickets"] == tickets and len(tickets) == 2
+
+
+def test_an_expired_hold_returns_to_sale_and_its_late_payment_is_honoured_while_places_are_free(
+    platform: Stack,
+) -> None:
+    event, held = held_order(platform, quantity=3)
+    intent = start_payment(platform, held)
+    lapse_hold(platform, held["id"])
+    assert read_order(platform, held)["status"] == "expired"  # before the sweeper, too
+
+    def back_on_sale() -> bool:
+        engine = sa.create_engine(platform.database_url("booking"))
+        with engine.connect() as conn:
+            taken = conn.execute(
+                sa.text("SELECT taken FROM ticket_types WHERE id = :t"), {"t": event["types"][0]}
+            )
+            left = taken.scalar_one()
+        engine.dispose()
+        return bool(left == 0)
+
+    eventually(back_on_sale, timeout=20)
+    pay_with(platform, intent["payment_intent_id"], VISA)
+    paid = order_status(platform, held, "paid")
+    assert len(paid["tickets"]) == 3 and "still free" in paid["reason"]
+
+
+def test_a_late_payment_for_places_sold_meanwhile_is_refunded_in_full(platform: Stack) -> None:
+    event = on_sale(platform, [seated(price=90_000)], space="room")
+    seat = seats_of(platform, event["id"])[0]["id"]
+    first = order(platform, event["id"], seats=[seat]).json()
+    intent = start_payment(platform, first)
+    lapse_hold(platform, first["id"])
+    second = order(platform, event["id"], seats=[seat])  # the lapsed hold no longer keeps the seat
+    assert second.status_code == 201, second.text
+    pay_with(platform, intent["payment_intent_id"], VISA)
+
+    def refunded() -> dict[str, Any] | None:
+        shown = read_order(platform, first)
+        return shown if shown["refunded_amount"] == 90_000 else None
+
+    shown = eventually(refunded, timeout=30)
+    assert shown["status"] == "expired" and shown["tickets"] == [] and "refunded in full" in shown["reason"]
+    refunds = stripe(platform, "GET", f"/refunds?payment_intent={intent['payment_intent_id']}")["data"]
+    assert [r["amount"] for r in refunds] == [90_000]
+
+
+def test_cancelling_the_event_refunds_every_paid_order_and_voids_its_tickets(platform: Stack) -> None:
+    event = on_sale(platform, [ga(20, price=50_000), free(20)])
+    paid = []
+    for quantity in (1, 2):
+        held = order(
+            platform, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": quantity}]
+        )
+        pay(platform, held.json())
+        paid.append(order_status(platform, held.json(), "paid") | {"token": held.json()["token"]})
+    waiting = order(
+        platform, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": 1}]
+    ).json()
+    registered = order(
+        platform, event["id"], items=[{"ticket_type_id": event["types"][1], "quantity": 1}]
+    ).json()
+    cancelled = requests.post(
+        api(platform, f"/events/{event['id']}/cancel"),
+        headers=event["organiser"],
+        json={"reason": "bão số 3"},
+        timeout=30,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    for was_paid in paid:
+        shown = read_order(platform, was_paid)
+        assert shown["status"] == "cancelled" and shown["refunded_amount"] == shown["total"]
+        assert {t["status"] for t in shown["tickets"]} == {"void"}
+    assert read_order(platform, waiting)["status"] == "cancelled"
+    assert read_order(platform, registered)["refunded_amount"] == 0
+    for was_paid in paid:
+        intent = read_intent(platform, was_paid["id"])
+        refunds = stripe(platform, "GET", f"/refunds?payment_intent={intent}")["data"]
+        assert [r["amount"] for r in refunds] == [was_paid["total"]]
+    again = order(platform, event["id"], items=[{"ticket_type_id": event["types"][1], "quantity": 1}])
+    assert again.status_code == 422
+
+
+def read_intent(stack: Stack, order_id: str) -> str:
+    engine = sa.create_engine(stack.database_url("booking"))
+    with engine.connect() as conn:
+        intent = conn.execute(sa.text("SELECT payment_intent_id FROM orders WHERE id = :o"), {"o": order_id})
+        found = str(intent.scalar_one())
+    engine.dispose()
+    return found
+
+
+def test_a_buyer_cancels_within_the_refund_policy_and_is_refunded(platform: Stack) -> None:
+    _, held = held_order(platform, quantity=2)
+    pay(platform, held)
+    order_status(platform, held, "paid")
+    cancelled = requests.post(
+        api(platform, f"/orders/{held['id']}/cancel"),
+        headers={"X-Order-Token": held["token"]},
+        json={},
+        timeout=30,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["refunded_amount"]) == ("cancelled", 240_000)
+    no_refund = {"refund_policy": [{"notice_days": 60, "refund_share": 1.0}]}  # the event is 20 days away
+    _, late = held_order(platform, **no_refund)
+    pay(platform, late)
+    order_status(platform, late, "paid")
+    refused = requests.post(
+        api(platform, f"/orders/{late['id']}/cancel"),
+        headers={"X-Order-Token": late["token"]},
+        json={},
+        timeout=30,
+    )
+    assert refused.status_code == 409 and read_order(platform, late)["status"] == "paid"
+
+
+def test_an_order_is_read_with_its_token_or_by_its_buyer_and_by_nobody_else(platform: Stack) -> None:
+    event = on_sale(platform, [ga(20)])
+    buyer = token("organiser", f"buyer-{uuid.uuid4().hex[:6]}")
+    held = order(
+        platform, event["id"], headers=buyer, items=[{"ticket_type_id": event["types"][0], "quantity": 1}]
+    )
+    url = api(platform, f"/orders/{held.json()['id']}")
+    assert requests.get(url, headers=buyer, timeout=10).status_code == 200
+    assert requests.get(url, headers={"X-Order-Token": held.json()["token"]}, timeout=10).status_code == 200
+    assert requests.get(url, headers={"X-Order-Token": "guess"}, timeout=10).status_code == 404
+    assert requests.get(url, headers=token("organiser", "someone-else"), timeout=10).status_code == 404
+    assert requests.get(url, timeout=10).status_code == 404

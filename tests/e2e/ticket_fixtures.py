@@ -136,11 +136,13 @@ def order_status(stack: Stack, held: dict[str, Any], *wanted: str, timeout: floa
 
 
 def lapse_hold(stack: Stack, order_id: str) -> None:
-    """The clock moves on: the hold's time is over (the sweeper does the rest, as it would)."""
+    """The clock moves on: the hold's time is over, for the order and for its seats (the sweeper
+    does the rest, as it would)."""
     engine = sa.create_engine(stack.database_url("booking"))
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = :id"),
-            {"id": order_id},
-        )
+        for moved in (
+            "UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = :id",
+            "UPDATE seats SET held_until = now() - interval '1 second' WHERE order_id = :id AND NOT sold",
+        ):
+            conn.execute(sa.text(moved), {"id": order_id})
     engine.dispose()
