@@ -1,7 +1,8 @@
 """Events on sale, orders and payments made through the public APIs, for the ticketing tests."""
 
+import itertools
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -34,22 +35,32 @@ def free(quota: int, **extra: Any) -> dict[str, Any]:
     return {"name": name, "kind": "free", "price": 0, "quota": quota} | extra
 
 
-def confirmed_booking(stack: Stack, place: dict[str, Any], space: str = "hall") -> tuple[str, dict[str, str]]:
-    """A booking of the venue's free public space, confirmed at once (no approval, no fee)."""
+DAYS_AHEAD = itertools.count(20)  # each booking on its own day, so that two never overlap
+
+
+def confirmed_booking(
+    stack: Stack, place: dict[str, Any], space: str = "hall"
+) -> tuple[str, dict[str, str], datetime]:
+    """A booking of the venue's free public space from 10:00 to 16:00 UTC, confirmed at once (no
+    approval, no fee); its id, its organiser and when it starts."""
     organiser = token("organiser", f"org-tix-{uuid.uuid4().hex[:6]}")
+    start, end = slot(days=next(DAYS_AHEAD), hour=10, hours=6)
     answer = requests.post(
         api(stack, "/venue-bookings"),
         headers=organiser,
-        json=request_body(place[space]["id"], *slot(days=20, hour=10, hours=6)),
+        json=request_body(place[space]["id"], start, end),
         timeout=10,
     )
     assert answer.status_code == 202, answer.text
     booking_status(stack, answer.json()["id"], organiser, "confirmed")
-    return str(answer.json()["id"]), organiser
+    return str(answer.json()["id"]), organiser, datetime.fromisoformat(start)
 
 
-def event_body(booking_id: str, types: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=11, minute=0, second=0, microsecond=0)
+def event_body(
+    booking_id: str, booked: datetime, types: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    """An event of two hours, an hour into the booked time."""
+    start = booked + timedelta(hours=1)
     return {
         "venue_booking_id": booking_id,
         "title": {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"},
@@ -69,9 +80,12 @@ def on_sale(
 ) -> dict[str, Any]:
     """A published event on a fresh venue's space: its id, ticket type ids, organiser and venue."""
     place = place or venue(stack, needs_approval=False, free_public_use=True)
-    booking_id, organiser = confirmed_booking(stack, place, space)
+    booking_id, organiser, booked = confirmed_booking(stack, place, space)
     created = requests.post(
-        api(stack, "/events"), headers=organiser, json=event_body(booking_id, types, **extra), timeout=10
+        api(stack, "/events"),
+        headers=organiser,
+        json=event_body(booking_id, booked, types, **extra),
+        timeout=10,
     )
     assert created.status_code == 201, created.text
     event_id = created.json()["id"]

@@ -19,6 +19,7 @@ from booking.domain.ticketing import (
 )
 from booking.domain.venue_booking import RequestRejected, TransitionRefused, refund_share
 from booking.payments import Intent, Payments
+from booking.schemas import OrderCreated
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 
@@ -66,7 +67,7 @@ def place_order(
     uow: BookingUnitOfWork, principal: Principal | None, body: dict[str, Any], key: str | None
 ) -> tuple[int, dict[str, Any]]:
     """Holds what the buyer asks for, for the event's hold time, in one transaction: all of it or
-    nothing. A free order is paid at once."""
+    nothing. A free order is paid at once. The answer is kept as sent, for a retry to read."""
     email = body["email"].lower()
     buyer = principal.sub if principal else f"guest:{email}"
     with uow:
@@ -102,7 +103,7 @@ def place_order(
         order, token = _hold(uow, event, types, asked, seat_ids, until, email, body["language"], principal)
         if order["total"] == 0:
             _complete(uow, event, uow.order(order["id"]))
-        answer = {**order_view(uow, uow.order(order["id"])), "token": token}
+        answer = OrderCreated().dump({**order_view(uow, uow.order(order["id"])), "token": token})
         remember(uow, buyer, key, body, 201, answer)
         uow.commit()
         return 201, answer

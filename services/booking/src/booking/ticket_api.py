@@ -155,7 +155,7 @@ def place_order(body: dict[str, Any]) -> Any:
     """Hold tickets (by type and quantity, or by seat) for a guest with an email or a logged-in
     buyer; the answer's token reads the order. Send an Idempotency-Key to make retries safe."""
     status, answer = orders.place_order(uow(), optional_principal(), body, idempotency_key())
-    return jsonify(OrderCreated().dump(answer)), status
+    return jsonify(answer), status
 
 
 @api.route("/v1/orders/<uuid:order_id>", "GET", responses={200: OrderOut, 404: None})
