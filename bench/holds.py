@@ -41,6 +41,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _load(port: int, path: str, body: load.Body) -> load.Load:
+    """The same clients, warm-up and window for both endpoints."""
+    return load.Load(port, path, body, processes=PROCESSES, threads=THREADS, warm_up=WARM_UP, seconds=SECONDS)
+
+
 @dataclass
 class MinimalEndpoint:
     process: Process
@@ -71,15 +76,7 @@ class MinimalEndpoint:
         return cls(process, port, url)
 
     def load(self) -> load.Load:
-        return load.Load(
-            self.port,
-            f"/counters/{COUNTER_ID}/take",
-            lambda client, n: {},
-            PROCESSES,
-            THREADS,
-            WARM_UP,
-            SECONDS,
-        )
+        return _load(self.port, f"/counters/{COUNTER_ID}/take", lambda client, n: {})
 
     def taken(self) -> int:
         return minimal_app.taken(self.database_url, COUNTER_ID)
@@ -93,7 +90,7 @@ def holds_load(stack: Stack, event: hot_event.HotEvent, round_: int) -> load.Loa
             "items": [{"ticket_type_id": event.ticket_type_id, "quantity": 1}],
         }
 
-    return load.Load(stack.ports.booking, "/v1/orders", order, PROCESSES, THREADS, WARM_UP, SECONDS)
+    return _load(stack.ports.booking, "/v1/orders", order)
 
 
 def _answers(outcomes: list[load.Outcome]) -> Counter[int]:

@@ -36,16 +36,21 @@ ONE_ROW = [{"name": "A", "rows": [{"label": "A", "seats": 10, "category": "stand
 
 
 def venue(
-    stack: Stack, hall_capacity: int = 200, sections: list[dict[str, Any]] | None = None, **space_rules: Any
+    stack: Stack,
+    hall_capacity: int = 200,
+    sections: list[dict[str, Any]] | None = None,
+    level: str = "province",
+    within: str | None = None,
+    **space_rules: Any,
 ) -> dict[str, Any]:
-    """A fresh venue, in a fresh province, with one general-admission hall and one seated room
-    (one row of ten seats unless `sections` says otherwise); returned once the booking service
-    has heard of its spaces."""
+    """A fresh venue, in a fresh area (a province unless `level` and `within` say otherwise), with
+    one general-admission hall and one seated room (one row of ten seats unless `sections` says
+    otherwise); returned once the booking service has heard of its spaces."""
     base = f"http://127.0.0.1:{stack.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
     area = requests.post(
         f"{base}/areas",
-        json={"level": "province", "name": {"vi": f"Tỉnh {tag}", "en": f"P {tag}"}},
+        json={"level": level, "name": {"vi": f"Nơi {tag}", "en": f"Place {tag}"}, "parent_id": within},
         headers=STAFF,
         timeout=10,
     ).json()

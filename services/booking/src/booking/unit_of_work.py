@@ -145,8 +145,8 @@ class BookingUnitOfWork(UnitOfWork):
         for field in ("venue_kind", "category"):
             if filters.get(field):
                 query = query.where(e.c[field] == filters[field])
-        if filters.get("q"):
-            query = query.where(e.c.search_text.contains(filters["q"], autoescape=True))
+        for word in (filters.get("q") or "").split():  # every word, anywhere, in any order
+            query = query.where(e.c.search_text.contains(word, autoescape=True))
         query = query.order_by(e.c.starts_at, e.c.id).offset(offset).limit(limit)
         return list(self.conn.execute(query))
 
