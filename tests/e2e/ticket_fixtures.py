@@ -1,12 +1,14 @@
 """Events on sale, orders and payments made through the public APIs, for the ticketing tests."""
 
 import itertools
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 import sqlalchemy as sa
+from kafka import KafkaConsumer
 
 from conftest import eventually, token
 from tests.e2e.test_venue_payments import pay_with
@@ -160,3 +162,24 @@ def lapse_hold(stack: Stack, order_id: str) -> None:
         ):
             conn.execute(sa.text(moved), {"id": order_id})
     engine.dispose()
+
+
+def booking_events(stack: Stack, subject: str, wanted: int, timeout: float = 30) -> list[dict[str, Any]]:
+    """The events on `booking.events` about one subject (an order, a ticket), in order, once at
+    least `wanted` of them have arrived."""
+
+    def read() -> list[dict[str, Any]] | None:
+        consumer = KafkaConsumer(
+            "booking.events",
+            bootstrap_servers=stack.kafka_bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=2000,
+        )
+        try:
+            about = [json.loads(m.value) for m in consumer if m.key and m.key.decode() == subject]
+        finally:
+            consumer.close()
+        return about if len(about) >= wanted else None
+
+    read.__doc__ = f"{wanted} events about {subject} on booking.events"
+    return eventually(read, timeout=timeout)

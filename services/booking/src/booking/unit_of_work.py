@@ -203,9 +203,13 @@ class BookingUnitOfWork(UnitOfWork):
         self.conn.execute(t.update().where(t.c.id == type_id).values(taken=t.c.taken - quantity))
 
     def take_seats(self, seat_ids: list[str], order_id: str, until: datetime, now: datetime) -> list[str]:
-        """The named seats that were free (or whose hold lapsed), now held by this order."""
+        """The named seats that were free, whose hold lapsed or that this order holds already, now
+        held by this order."""
         s = db.seats
-        free = sa.or_(s.c.order_id.is_(None), sa.and_(sa.not_(s.c.sold), s.c.held_until < now))
+        free = sa.or_(
+            s.c.order_id.is_(None),
+            sa.and_(sa.not_(s.c.sold), sa.or_(s.c.held_until < now, s.c.order_id == order_id)),
+        )
         locked = sa.select(s.c.id).where(s.c.id.in_(seat_ids), free).order_by(s.c.id).with_for_update()
         return self._hold_seats(s.c.id.in_(locked.scalar_subquery()), free, order_id, until)
 
