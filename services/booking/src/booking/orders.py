@@ -79,7 +79,7 @@ def place_order(
         if event is None:
             raise RequestRejected({"event_id": ["no such event"]})
         types = {str(t.id): t for t in uow.ticket_types(event_id)}
-        seats = uow.seats(event_id, seat_ids)
+        seats = uow.seats(event_id, seat_ids) if seat_ids else []
         if len(seats) != len(seat_ids):
             raise RequestRejected({"seats": ["some seats are not seats of this event"]})
         items = [
@@ -100,36 +100,43 @@ def place_order(
                 {"items": [f"at most {event.per_buyer_limit} tickets per buyer for this event"]}
             )
         until = moment + timedelta(minutes=event.hold_minutes)
-        order, token = _hold(uow, event, types, asked, seat_ids, until, email, body["language"], principal)
+        order, items, token = _place(
+            uow, event, types, asked, seats, until, email, body["language"], principal
+        )
         if order["total"] == 0:
             _complete(uow, event, uow.order(order["id"]))
-        answer = OrderCreated().dump({**order_view(uow, uow.order(order["id"])), "token": token})
+            answer = order_view(uow, uow.order(order["id"]))
+        else:
+            answer = _view(order, items, seats, [])
+        answer = OrderCreated().dump(answer | {"token": token})
         remember(uow, buyer, key, body, 201, answer)
+        _take_quotas(uow, types, asked)
         uow.commit()
         return 201, answer
 
 
-def _hold(
+def _place(
     uow: BookingUnitOfWork,
     event: Any,
     types: dict[str, Any],
     asked: dict[str, int],
-    seat_ids: list[str],
+    seats: list[Any],
     until: datetime,
     email: str,
     language: str,
     principal: Principal | None = None,
     order_id: str | None = None,
     waiting_entry_id: str | None = None,
-) -> tuple[dict[str, Any], str]:
-    """The order and its holds. The quota's conditional UPDATE comes last, so that the hot row of a
-    ticket type stays locked only from there to the commit."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """The order, its items and its seats (taken only if free); its token. The quotas are taken
+    apart, last of all, so that the hot row of a ticket type stays locked only up to the commit."""
     order_id = order_id or str(uuid.uuid4())
     token, hashed = new_order_token()
     items = [
         {"order_id": order_id, "ticket_type_id": t, "quantity": q, "unit_price": types[t].price}
         for t, q in sorted(asked.items())
     ]
+    seat_ids = [str(s.id) for s in seats]
     order = {
         "id": order_id,
         "event_id": str(event.id),
@@ -143,17 +150,22 @@ def _hold(
         "expires_at": until,
         "seat_ids": seat_ids,
         "waiting_entry_id": waiting_entry_id,
+        "refunded_amount": 0,
+        "reason": None,
     }
     uow.add_order(order, items)
     if seat_ids:
         taken = uow.take_seats(seat_ids, order_id, until, now())
         if len(taken) < len(seat_ids):
             raise SoldOut("some seats are taken", sorted(set(seat_ids) - set(taken)))
-    _publish(uow, event, order, "held")
+    _publish(uow, event, order, "held", items, [s.label for s in seats])
+    return order, items, token
+
+
+def _take_quotas(uow: BookingUnitOfWork, types: dict[str, Any], asked: dict[str, int]) -> None:
     for type_id, quantity in sorted(asked.items()):
         if types[type_id].kind != "seated" and not uow.take_quota(type_id, quantity):
             raise SoldOut(f"{types[type_id].name['en']}: not enough left")
-    return order, token
 
 
 def _retake(uow: BookingUnitOfWork, order: Any) -> bool:
@@ -178,7 +190,7 @@ def start_payment(
     with uow:
         order = _readable(uow, order_id, token, principal, lock=True)
         if order.status != "held" or order.expires_at < now():
-            raise TransitionRefused(f"a {_shown_status(order)} order takes no payment")
+            raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
         if order.total == 0:
             raise TransitionRefused("a free order needs no payment")
         known = payments.fetch_intent(order.payment_intent_id) if order.payment_intent_id else None
@@ -209,7 +221,10 @@ def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
     else:
         reason = f"paid after the order was {order.status}; refunded in full"
         uow.update_order(order_id, paid_amount=intent.amount, refund_due=intent.amount, reason=reason)
-        _publish(uow, event, order._mapping, "refunded", refund=intent.amount, reason=reason)
+        items, _ = _contents(uow, order_id)  # its seats went back to sale when the hold ran out
+        seats = uow.seats(str(order.event_id), list(order.seat_ids)) if order.seat_ids else []
+        labels = [s.label for s in seats]
+        _publish(uow, event, order._mapping, "refunded", items, labels, refund=intent.amount, reason=reason)
     return "applied"
 
 
@@ -218,15 +233,15 @@ def _complete(uow: BookingUnitOfWork, event: Any, order: Any, reason: str | None
     order_id = str(order.id)
     uow.update_order(order_id, status="paid", paid_amount=order.total, reason=reason)
     uow.sell_seats(order_id)
-    seats = uow.seats_of_order(order_id)
+    items, seats = _contents(uow, order_id)
     seated = {str(s.ticket_type_id) for s in seats}
     tickets = [
         {"ticket_type_id": str(s.ticket_type_id), "seat_id": str(s.id), "seat_label": s.label} for s in seats
     ] + [
-        {"ticket_type_id": str(i.ticket_type_id), "seat_id": None, "seat_label": None}
-        for i in uow.order_items(order_id)
-        if str(i.ticket_type_id) not in seated
-        for _ in range(i.quantity)
+        {"ticket_type_id": i["ticket_type_id"], "seat_id": None, "seat_label": None}
+        for i in items
+        if i["ticket_type_id"] not in seated
+        for _ in range(i["quantity"])
     ]
     issued = [
         t | {"code": new_code(), "order_id": order_id, "event_id": str(event.id), "status": "valid"}
@@ -234,7 +249,8 @@ def _complete(uow: BookingUnitOfWork, event: Any, order: Any, reason: str | None
     ]
     uow.add_tickets(issued)
     paid = {**order._mapping, "status": "paid", "reason": reason}
-    _publish(uow, event, paid, "paid", reason=reason)
+    labels = [s.label for s in seats]
+    _publish(uow, event, paid, "paid", items, labels, reason=reason)
     links = [
         {
             "code": t["code"],
@@ -245,7 +261,7 @@ def _complete(uow: BookingUnitOfWork, event: Any, order: Any, reason: str | None
         }
         for t in issued
     ]
-    _publish(uow, event, paid, "issued", tickets=links)
+    _publish(uow, event, paid, "issued", items, labels, tickets=links)
 
 
 def ticket_url(code: str, suffix: str = "") -> str:
@@ -256,17 +272,19 @@ def ticket_url(code: str, suffix: str = "") -> str:
 def close(uow: BookingUnitOfWork, event: Any, order: Any, status: str, reason: str, refund: int = 0) -> None:
     """The order ends: its places go back to sale, its tickets are void, and what it owes back
     is recorded for the refund that follows the commit."""
+    items, seats = _contents(uow, str(order.id))
     if order.status in ("held", "paid"):
         kinds = {str(t.id): t.kind for t in uow.ticket_types(str(event.id))}
-        for item in uow.order_items(str(order.id)):
-            if kinds[str(item.ticket_type_id)] != "seated":
-                uow.give_back_quota(str(item.ticket_type_id), item.quantity)
+        for item in items:
+            if kinds[item["ticket_type_id"]] != "seated":
+                uow.give_back_quota(item["ticket_type_id"], item["quantity"])
         uow.release_seats(str(order.id))
         uow.void_tickets(str(order.id))
     uow.update_order(str(order.id), status=status, reason=reason, refund_due=refund)
     if order.waiting_entry_id and order.status == "held":
         uow.update_waiting(str(order.waiting_entry_id), status="lapsed")
-    _publish(uow, event, {**order._mapping, "status": status}, status, refund=refund, reason=reason)
+    changed = {**order._mapping, "status": status}
+    _publish(uow, event, changed, status, items, [s.label for s in seats], refund=refund, reason=reason)
 
 
 def expire_holds(uow: BookingUnitOfWork) -> int:
@@ -321,28 +339,31 @@ def _offer(uow: BookingUnitOfWork, event: Any, ticket_type: Any, entry: Any) -> 
     type_id = str(ticket_type.id)
     try:
         with uow.conn.begin_nested():
-            seat_ids: list[str] = []
+            seats: list[Any] = []
             if ticket_type.kind == "seated":
                 seat_ids = uow.take_any_seats(type_id, entry.quantity, order_id, until, now())
                 if len(seat_ids) < entry.quantity:
                     raise SoldOut("not enough seats came back")
-            types = {type_id: ticket_type}
-            order, token = _hold(
+                seats = uow.seats(str(event.id), seat_ids)
+            types, asked = {type_id: ticket_type}, {type_id: entry.quantity}
+            order, items, token = _place(
                 uow,
                 event,
                 types,
-                {type_id: entry.quantity},
-                seat_ids,
+                asked,
+                seats,
                 until,
                 entry.email,
                 entry.language,
                 order_id=order_id,
                 waiting_entry_id=str(entry.id),
             )
+            _take_quotas(uow, types, asked)
     except SoldOut:
         return False
     uow.update_waiting(str(entry.id), status="offered", order_id=order_id)
-    _publish(uow, event, order, "offered", token=token, entry_id=str(entry.id))
+    labels = [s.label for s in seats]
+    _publish(uow, event, order, "offered", items, labels, token=token, entry_id=str(entry.id))
     return True
 
 
@@ -369,26 +390,32 @@ def get_order(
         return order_view(uow, _readable(uow, order_id, token, principal))
 
 
-def _shown_status(order: Any) -> str:
-    """A hold past its time is expired to whoever asks, even before the sweeper gets to it."""
-    return "expired" if order.status == "held" and order.expires_at < now() else str(order.status)
-
-
 def order_view(uow: BookingUnitOfWork, order: Any) -> dict[str, Any]:
-    order_id = str(order.id)
+    items, seats = _contents(uow, str(order.id))
+    return _view(order._mapping, items, seats, uow.tickets_of(str(order.id)))
+
+
+def _contents(uow: BookingUnitOfWork, order_id: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    """What an order asked for, and the seats it holds or owns."""
+    items = [
+        {"ticket_type_id": str(i.ticket_type_id), "quantity": i.quantity, "unit_price": i.unit_price}
+        for i in uow.order_items(order_id)
+    ]
+    return items, uow.seats_of_order(order_id)
+
+
+def _view(order: Any, items: list[dict[str, Any]], seats: list[Any], tickets: list[Any]) -> dict[str, Any]:
+    held = order["status"] == "held" and order["expires_at"] < now()
     return {
-        "id": order_id,
-        "event_id": str(order.event_id),
-        "status": _shown_status(order),
-        "email": order.email,
-        "total": order.total,
+        "id": str(order["id"]),
+        "event_id": str(order["event_id"]),
+        "status": "expired" if held else order["status"],  # before the sweeper gets to it, too
+        "email": order["email"],
+        "total": order["total"],
         "currency": "VND",
-        "expires_at": order.expires_at,
-        "items": [
-            {"ticket_type_id": str(i.ticket_type_id), "quantity": i.quantity, "unit_price": i.unit_price}
-            for i in uow.order_items(order_id)
-        ],
-        "seats": [{"id": str(s.id), "label": s.label} for s in uow.seats_of_order(order_id)],
+        "expires_at": order["expires_at"],
+        "items": [{k: i[k] for k in ("ticket_type_id", "quantity", "unit_price")} for i in items],
+        "seats": [{"id": str(s.id), "label": s.label} for s in seats],
         "tickets": [
             {
                 "code": t.code,
@@ -399,10 +426,10 @@ def order_view(uow: BookingUnitOfWork, order: Any) -> dict[str, Any]:
                 "qr_url": ticket_url(t.code, "/qr.svg"),
                 "print_url": ticket_url(t.code),
             }
-            for t in uow.tickets_of(order_id)
+            for t in tickets
         ],
-        "refunded_amount": order.refunded_amount,
-        "reason": order.reason,
+        "refunded_amount": order["refunded_amount"],
+        "reason": order["reason"],
     }
 
 
@@ -411,6 +438,8 @@ def _publish(
     event: Any,
     order: Any,
     status: str,
+    items: list[dict[str, Any]],
+    seat_labels: list[str],
     refund: int = 0,
     reason: str | None = None,
     tickets: list[dict[str, Any]] | None = None,
@@ -424,11 +453,8 @@ def _publish(
         "buyer_id": order["buyer_id"],
         "email": order["email"],
         "language": order["language"],
-        "items": [
-            {"ticket_type_id": str(i.ticket_type_id), "quantity": i.quantity, "unit_price": i.unit_price}
-            for i in uow.order_items(order_id)
-        ],
-        "seats": [s.label for s in uow.seats_of_order(order_id)],
+        "items": [{k: i[k] for k in ("ticket_type_id", "quantity", "unit_price")} for i in items],
+        "seats": seat_labels,
         "total": order["total"],
         "currency": "VND",
         "expires_at": order["expires_at"],
