@@ -25,7 +25,7 @@ class Relay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         ack_timeout: float = 20.0,
-        linger: float = 0.005,
+        linger: float = 0.02,
     ) -> None:
         self.engine = engine
         self.table = table

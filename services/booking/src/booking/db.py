@@ -160,6 +160,7 @@ orders = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Index("orders_of_buyer", "event_id", "buyer_key"),
     sa.Index("orders_due", "status", "expires_at"),
+    sa.Index("orders_owing_refunds", "id", postgresql_where=sa.text("refund_due > refunded_amount")),
 )
 
 order_items = sa.Table(

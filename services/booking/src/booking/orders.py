@@ -25,6 +25,7 @@ from eventbus.auth import Principal
 
 __all__ = ["settle_refund"]
 OFFER_WINDOW = timedelta(minutes=30)  # how long a waiting-list offer stands
+ORDER_CREATED = OrderCreated()
 
 
 class AlreadyUsed(Exception):
@@ -92,7 +93,7 @@ def place_order(
             (str(s.ticket_type_id), 1) for s in seats
         ]:
             asked[type_id] = asked.get(type_id, 0) + quantity
-        if uow.types_with_waiting(list(asked)):
+        if any(types[t].waiting for t in asked):
             raise SoldOut("sold out: places that come back go to the waiting list first")
         uow.lock_buyer(event_id, buyer)
         if uow.places_of_buyer(event_id, buyer, moment) + sum(asked.values()) > event.per_buyer_limit:
@@ -108,7 +109,7 @@ def place_order(
             answer = order_view(uow, uow.order(order["id"]))
         else:
             answer = _view(order, items, seats, [])
-        answer = OrderCreated().dump(answer | {"token": token})
+        answer = ORDER_CREATED.dump(answer | {"token": token})
         remember(uow, buyer, key, body, 201, answer)
         _take_quotas(uow, types, asked)
         uow.commit()

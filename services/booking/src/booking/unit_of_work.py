@@ -10,6 +10,36 @@ from booking import db
 from booking.domain.venue_booking import Space
 from eventbus.runtime import UnitOfWork
 
+
+def _hot_statements() -> dict[str, Any]:
+    """The statements of a hold, built once: building and keying them again on each of hundreds
+    of holds a second costs more than running them."""
+    e, t, o, i, w = db.events, db.ticket_types, db.orders, db.order_items, db.waiting_list
+    waiting = sa.exists().where(w.c.ticket_type_id == t.c.id, w.c.status == "waiting")
+    live = sa.or_(o.c.status == "paid", sa.and_(o.c.status == "held", o.c.expires_at >= sa.bindparam("now")))
+    quantity = sa.bindparam("quantity", type_=sa.Integer)
+    return {
+        "event": sa.select(e).where(e.c.id == sa.bindparam("id")),
+        "types": sa.select(t, waiting.label("waiting"))
+        .where(t.c.event_id == sa.bindparam("event_id"))
+        .order_by(t.c.position),
+        "lock_buyer": sa.select(
+            sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0))
+        ),
+        "places_of_buyer": sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
+        .select_from(o.join(i, i.c.order_id == o.c.id))
+        .where(o.c.event_id == sa.bindparam("event_id"), o.c.buyer_key == sa.bindparam("buyer"), live),
+        "add_order": o.insert(),
+        "add_items": i.insert(),
+        "take_quota": t.update()
+        .where(t.c.id == sa.bindparam("type_id"), t.c.taken + quantity <= t.c.quota)
+        .values(taken=t.c.taken + quantity)
+        .returning(t.c.id),
+    }
+
+
+HOT = _hot_statements()
+
 # Whatever Stripe may have to pay back: each has payment_intent_id, refund_due and refunded_amount.
 REFUNDABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
 
@@ -119,8 +149,8 @@ class BookingUnitOfWork(UnitOfWork):
             self.conn.execute(db.seats.insert(), seats)
 
     def event(self, event_id: str, lock: bool = False) -> Any:
-        query = sa.select(db.events).where(db.events.c.id == event_id)
-        return self.conn.execute(query.with_for_update() if lock else query).first()
+        query = HOT["event"].with_for_update() if lock else HOT["event"]
+        return self.conn.execute(query, {"id": event_id}).first()
 
     def update_event(self, event_id: str, **changes: Any) -> None:
         self.conn.execute(
@@ -128,8 +158,8 @@ class BookingUnitOfWork(UnitOfWork):
         )
 
     def ticket_types(self, event_id: str) -> list[Any]:
-        t = db.ticket_types
-        return list(self.conn.execute(sa.select(t).where(t.c.event_id == event_id).order_by(t.c.position)))
+        """An event's ticket types, each saying whether buyers wait for it."""
+        return list(self.conn.execute(HOT["types"], {"event_id": event_id}))
 
     def find_events(self, filters: dict[str, Any], offset: int, limit: int) -> list[Any]:
         e = db.events
@@ -189,13 +219,7 @@ class BookingUnitOfWork(UnitOfWork):
     # --- holding places: the guards against overselling -----------------------------------------
     def take_quota(self, type_id: str, quantity: int) -> bool:
         """One conditional UPDATE: concurrent buyers queue on the row and the last places go once."""
-        t = db.ticket_types
-        taken = self.conn.execute(
-            t.update()
-            .where(t.c.id == type_id, t.c.taken + quantity <= t.c.quota)
-            .values(taken=t.c.taken + quantity)
-            .returning(t.c.id)
-        ).first()
+        taken = self.conn.execute(HOT["take_quota"], {"type_id": type_id, "quantity": quantity}).first()
         return taken is not None
 
     def give_back_quota(self, type_id: str, quantity: int) -> None:
@@ -257,23 +281,15 @@ class BookingUnitOfWork(UnitOfWork):
     # --- orders ------------------------------------------------------------------------------------
     def lock_buyer(self, event_id: str, buyer_key: str) -> None:
         """One buyer's orders for one event are placed one at a time, so their cap holds."""
-        self.conn.execute(
-            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{event_id}:{buyer_key}", 0)))
-        )
+        self.conn.execute(HOT["lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"})
 
     def places_of_buyer(self, event_id: str, buyer_key: str, now: datetime) -> int:
-        o, i = db.orders, db.order_items
-        live = sa.or_(o.c.status == "paid", sa.and_(o.c.status == "held", o.c.expires_at >= now))
-        query = (
-            sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
-            .select_from(o.join(i, i.c.order_id == o.c.id))
-            .where(o.c.event_id == event_id, o.c.buyer_key == buyer_key, live)
-        )
-        return int(self.conn.execute(query).scalar_one())
+        params = {"event_id": event_id, "buyer": buyer_key, "now": now}
+        return int(self.conn.execute(HOT["places_of_buyer"], params).scalar_one())
 
     def add_order(self, order: dict[str, Any], items: list[dict[str, Any]]) -> None:
-        self.conn.execute(db.orders.insert().values(**order))
-        self.conn.execute(db.order_items.insert(), items)
+        self.conn.execute(HOT["add_order"], order)
+        self.conn.execute(HOT["add_items"], items)
 
     def order(self, order_id: str, lock: bool = False) -> Any:
         query = sa.select(db.orders).where(db.orders.c.id == order_id)
@@ -346,11 +362,9 @@ class BookingUnitOfWork(UnitOfWork):
         )
         return int(self.conn.execute(ahead).scalar_one())
 
-    def types_with_waiting(self, type_ids: list[str] | None = None) -> set[str]:
+    def types_with_waiting(self) -> set[str]:
         w = db.waiting_list
         query = sa.select(w.c.ticket_type_id).where(w.c.status == "waiting").distinct()
-        if type_ids is not None:
-            query = query.where(w.c.ticket_type_id.in_(type_ids))
         return {str(i) for i in self.conn.execute(query).scalars()}
 
     def next_waiting(self, type_id: str) -> Any:
