@@ -6,8 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from booking.payments import Payments, StripeUnavailable
-from booking.unit_of_work import REFUNDABLE, BookingUnitOfWork
+from booking.payments import Intent, Payments, StripeUnavailable
+from booking.unit_of_work import PAYABLE, BookingUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,20 @@ def remember(
         raise KeyReused(key)  # a concurrent twin got there first; the client retries and reads its answer
 
 
+def intent_for(uow: BookingUnitOfWork, payments: Payments, kind: str, row: Any, amount: int) -> Intent:
+    """The PaymentIntent that pays for a venue booking or an order: the one Stripe has already, or
+    a new one whose idempotency key comes from the row and the amount, remembered on the row."""
+    known = payments.fetch_intent(row.payment_intent_id) if row.payment_intent_id else None
+    if known is not None:
+        return known
+    row_id = str(row.id)
+    key = f"{kind.replace('_', '-')}:{row_id}:{amount}"
+    intent = payments.create_intent(amount, {f"{kind}_id": row_id}, key)
+    uow.remember_intent(kind, row_id, intent.id)
+    uow.commit()
+    return intent
+
+
 def settle_refund(uow: BookingUnitOfWork, payments: Payments, kind: str, row_id: str) -> int:
     """Pays back what a venue booking or an order owes, once the change that owes it has
     committed. Should Stripe not answer, the worker's sweeper asks again; the idempotency key
@@ -71,5 +85,5 @@ def settle_refund(uow: BookingUnitOfWork, payments: Payments, kind: str, row_id:
 def settle_owed_refunds(uow: BookingUnitOfWork, payments: Payments) -> int:
     """The sweeper's round of refunds that Stripe did not take the first time."""
     with uow:
-        owed = [(kind, row_id) for kind in REFUNDABLE for row_id in uow.refunds_owed(kind)]
+        owed = [(kind, row_id) for kind in PAYABLE for row_id in uow.refunds_owed(kind)]
     return sum(settle_refund(uow, payments, kind, row_id) for kind, row_id in owed)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from booking import orders
-from booking.common import NotFound, now, remember, replayed, settle_refund
+from booking.common import NotFound, intent_for, now, remember, replayed, settle_refund
 from booking.config import payment_window
 from booking.domain.venue_booking import (
     RequestRejected,
@@ -173,15 +173,7 @@ def start_payment(
             raise NotFound(booking_id)
         if row.status != "awaiting_payment":
             raise TransitionRefused(f"a {row.status} booking takes no payment")
-        known = payments.fetch_intent(row.payment_intent_id) if row.payment_intent_id else None
-        if known is not None:
-            return known
-        intent = payments.create_intent(
-            row.fee_amount, {"venue_booking_id": booking_id}, f"venue-booking:{booking_id}:{row.fee_amount}"
-        )
-        uow.update_booking(booking_id, payment_intent_id=intent.id)
-        uow.commit()
-        return intent
+        return intent_for(uow, payments, "venue_booking", row, row.fee_amount)
 
 
 def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -> str:

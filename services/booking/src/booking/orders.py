@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from booking.common import NotFound, now, remember, replayed, settle_refund
+from booking.common import NotFound, intent_for, now, remember, replayed, settle_refund
 from booking.config import public_url
 from booking.domain.ticketing import (
     SoldOut,
@@ -194,15 +194,7 @@ def start_payment(
             raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
         if order.total == 0:
             raise TransitionRefused("a free order needs no payment")
-        known = payments.fetch_intent(order.payment_intent_id) if order.payment_intent_id else None
-        if known is not None:
-            return known
-        intent = payments.create_intent(
-            order.total, {"order_id": order_id}, f"order:{order_id}:{order.total}"
-        )
-        uow.update_order(order_id, payment_intent_id=intent.id)
-        uow.commit()
-        return intent
+        return intent_for(uow, payments, "order", order, order.total)
 
 
 def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:

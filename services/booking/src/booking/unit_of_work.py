@@ -40,8 +40,8 @@ def _hot_statements() -> dict[str, Any]:
 
 HOT = _hot_statements()
 
-# Whatever Stripe may have to pay back: each has payment_intent_id, refund_due and refunded_amount.
-REFUNDABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
+# What is paid through Stripe: each has payment_intent_id, paid_amount, refund_due and refunded_amount.
+PAYABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
 
 
 class BookingUnitOfWork(UnitOfWork):
@@ -93,17 +93,21 @@ class BookingUnitOfWork(UnitOfWork):
             .values(**changes, updated_at=sa.func.now())
         )
 
-    # --- what is owed back ---------------------------------------------------------------------
+    # --- what is paid through Stripe, and owed back ---------------------------------------------
     def refundable(self, kind: str, row_id: str) -> Any:
-        t = REFUNDABLE[kind]
+        t = PAYABLE[kind]
         return self.conn.execute(sa.select(t).where(t.c.id == row_id).with_for_update()).first()
 
+    def remember_intent(self, kind: str, row_id: str, intent_id: str) -> None:
+        t = PAYABLE[kind]
+        self.conn.execute(t.update().where(t.c.id == row_id).values(payment_intent_id=intent_id))
+
     def mark_refunded(self, kind: str, row_id: str, amount: int) -> None:
-        t = REFUNDABLE[kind]
+        t = PAYABLE[kind]
         self.conn.execute(t.update().where(t.c.id == row_id).values(refunded_amount=amount))
 
     def refunds_owed(self, kind: str) -> list[str]:
-        t = REFUNDABLE[kind]
+        t = PAYABLE[kind]
         query = sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
         return [str(i) for i in self.conn.execute(query).scalars()]
 
