@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the platform needs on this machine, idempotently:
-# Debian packages, the Python virtualenv, the Apache Kafka jars and MailDev.
+# Debian packages (PostgreSQL, Java, Maven, Node, Chromium), the Python virtualenv, the Apache
+# Kafka jars and MailDev.
 # Each step is skipped when what it installs is already there and unchanged.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,7 @@ apt_packages=()
 command -v java >/dev/null || apt_packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || apt_packages+=(maven)
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
+command -v chromium >/dev/null || apt_packages+=(chromium chromium-driver)  # e-tickets in a real browser
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing Debian packages: ${apt_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi

@@ -15,6 +15,7 @@ from tests.e2e.ticket_fixtures import (
     DECLINED,
     VISA,
     api,
+    booking_events,
     free,
     ga,
     lapse_hold,
@@ -244,3 +245,31 @@ def test_an_order_is_read_with_its_token_or_by_its_buyer_and_by_nobody_else(plat
     assert requests.get(url, headers={"X-Order-Token": "guess"}, timeout=10).status_code == 404
     assert requests.get(url, headers=token("organiser", "someone-else"), timeout=10).status_code == 404
     assert requests.get(url, timeout=10).status_code == 404
+
+
+def test_each_step_of_an_order_is_told_on_booking_events_with_what_notifications_need(
+    platform: Stack,
+) -> None:
+    event = on_sale(platform, [ga(10, price=70_000)])
+    held = order(
+        platform,
+        event["id"],
+        email="Lan@Example.vn",
+        language="en",
+        items=[{"ticket_type_id": event["types"][0], "quantity": 2}],
+    ).json()
+    pay(platform, held)
+    code = order_status(platform, held, "paid")["tickets"][0]["code"]
+    scan = {"event_id": event["id"], "code": code, "gate": "Cổng Đông"}
+    requests.post(
+        api(platform, "/checkins"), headers=event["organiser"], json=scan, timeout=10
+    ).raise_for_status()
+    told = booking_events(platform, held["id"], 3)
+    assert [e["type"] for e in told] == ["booking.order.held", "booking.order.paid", "booking.tickets.issued"]
+    issued = told[2]["data"]
+    assert (issued["email"], issued["language"], issued["total"]) == ("lan@example.vn", "en", 140_000)
+    assert issued["title"]["vi"] == "Đêm Chèo Xứ Đông" and issued["sessions"] and issued["venue_name"]["en"]
+    assert len(issued["tickets"]) == 2 and all(t["qr_url"].endswith("/qr.svg") for t in issued["tickets"])
+    checked_in = booking_events(platform, code, 1)[0]
+    assert checked_in["type"] == "booking.ticket.checked_in" and checked_in["data"]["gate"] == "Cổng Đông"
+    assert booking_events(platform, event["id"], 1)[0]["type"] == "booking.event.published"
