@@ -273,3 +273,20 @@ def test_each_step_of_an_order_is_told_on_booking_events_with_what_notifications
     checked_in = booking_events(platform, code, 1)[0]
     assert checked_in["type"] == "booking.ticket.checked_in" and checked_in["data"]["gate"] == "Cổng Đông"
     assert booking_events(platform, event["id"], 1)[0]["type"] == "booking.event.published"
+
+
+def test_a_venue_booking_that_carries_an_event_is_not_cancelled_until_the_event_is(platform: Stack) -> None:
+    event = on_sale(platform, [free(10)])
+    booking = api(platform, f"/venue-bookings/{event['booking_id']}/cancel")
+    refused = requests.post(booking, headers=event["organiser"], json={}, timeout=10)
+    assert refused.status_code == 409 and event["id"] in refused.json()["detail"]
+    requests.post(
+        api(platform, f"/events/{event['id']}/cancel"),
+        headers=event["organiser"],
+        json={"reason": "x"},
+        timeout=30,
+    ).raise_for_status()
+    assert (
+        requests.post(booking, headers=event["organiser"], json={}, timeout=10).json()["status"]
+        == "cancelled"
+    )

@@ -144,11 +144,15 @@ def list_venue_bookings(uow: BookingUnitOfWork, principal: Principal) -> list[di
 def cancel_venue_booking(
     uow: BookingUnitOfWork, payments: Payments, principal: Principal, booking_id: str
 ) -> dict[str, Any]:
-    """The slot goes back to the venue; a paid booking is refunded by the space's policy."""
+    """The slot goes back to the venue; a paid booking is refunded by the space's policy. A booking
+    that still carries an event is kept: its buyers are refunded by cancelling the event first."""
     with uow:
         row = uow.booking(booking_id, lock=True)
         if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
             raise NotFound(booking_id)
+        carried = uow.events_on(booking_id)
+        if carried:
+            raise TransitionRefused(f"cancel the event {carried[0]} on this booking first")
         status = advance(row.status, "cancelled")
         refund = 0
         if row.paid_amount:

@@ -156,6 +156,12 @@ class BookingUnitOfWork(UnitOfWork):
         query = HOT["event"].with_for_update() if lock else HOT["event"]
         return self.conn.execute(query, {"id": event_id}).first()
 
+    def events_on(self, booking_id: str) -> list[str]:
+        """The events a venue booking carries that are not cancelled."""
+        e = db.events
+        query = sa.select(e.c.id).where(e.c.venue_booking_id == booking_id, e.c.status != "cancelled")
+        return [str(i) for i in self.conn.execute(query).scalars()]
+
     def update_event(self, event_id: str, **changes: Any) -> None:
         self.conn.execute(
             db.events.update().where(db.events.c.id == event_id).values(**changes, updated_at=sa.func.now())
