@@ -1,5 +1,61 @@
-"""The notifications HTTP API."""
+"""The notifications HTTP API: one's contact details, and the inbox with the delivery log."""
 
-from eventbus.http import Api
+from typing import Any
+
+from flask import current_app, jsonify
+
+from eventbus.auth import Principal
+from eventbus.http import Api, EmptyBody, Problem
+from eventbus.runtime import Runtime
+from notifications import handlers
+from notifications.schemas import ContactIn, ContactOut, Inbox, InboxQuery, NotificationOut
+from notifications.unit_of_work import NotificationsUnitOfWork
 
 api = Api("notifications")
+ANYONE = ("organiser", "venue_manager", "staff")
+
+
+def _uow() -> NotificationsUnitOfWork:
+    runtime: Runtime = current_app.extensions["runtime"]
+    return NotificationsUnitOfWork(runtime)
+
+
+@api.route("/v1/contacts/me", "PUT", body=ContactIn, roles=ANYONE, responses={200: ContactOut})
+def save_contact(body: dict[str, Any], principal: Principal) -> Any:
+    """Where and in which language to tell you, and the channels you opt out of for news that is
+    not essential (tickets, payments and refunds still come by email)."""
+    return jsonify(ContactOut().dump(handlers.save_contact(_uow(), principal, body)))
+
+
+@api.route("/v1/contacts/me", "GET", roles=ANYONE, responses={200: ContactOut, 404: None})
+def get_contact(principal: Principal) -> Any:
+    """Your contact details as we keep them."""
+    try:
+        return jsonify(ContactOut().dump(handlers.get_contact(_uow(), principal)))
+    except handlers.NotFound as exc:
+        raise Problem(404, "Not Found", "No contact details yet: PUT them first.") from exc
+
+
+@api.route("/v1/notifications", "GET", query=InboxQuery, roles=ANYONE, responses={200: Inbox})
+def inbox(query: dict[str, Any], principal: Principal) -> Any:
+    """Your notifications, newest first (staff: anyone's, with `recipient`)."""
+    offset = int(query["cursor"] or 0)
+    items = handlers.inbox(_uow(), principal, query["recipient"], offset, query["limit"] + 1)
+    more = len(items) > query["limit"]
+    next_cursor = str(offset + query["limit"]) if more else None
+    return jsonify(Inbox().dump({"items": items[: query["limit"]], "next_cursor": next_cursor}))
+
+
+@api.route(
+    "/v1/notifications/<uuid:notification_id>/read",
+    "POST",
+    body=EmptyBody,
+    roles=ANYONE,
+    responses={200: NotificationOut, 404: None},
+)
+def mark_read(notification_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Mark one of your notifications read."""
+    try:
+        return jsonify(NotificationOut().dump(handlers.mark_read(_uow(), principal, str(notification_id))))
+    except handlers.NotFound as exc:
+        raise Problem(404, "Not Found", "No such notification of yours.") from exc

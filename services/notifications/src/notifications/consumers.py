@@ -1,6 +1,17 @@
-"""Which events the notifications worker reacts to: topic and event type → handler."""
+"""Which events the notifications worker reacts to: every event type that gives rise to a message
+or settles a reminder."""
+
+from functools import partial
 
 from eventbus.consumer import Handler
+from eventbus.runtime import Runtime, in_loop_transaction
+from notifications import handlers
+from notifications.domain.messages import MESSAGES, SETTLES
+from notifications.unit_of_work import NotificationsUnitOfWork
 
 TOPICS = ["venues.events", "booking.events"]
-HANDLERS: dict[str, Handler] = {}
+
+
+def consumers(runtime: Runtime) -> dict[str, Handler]:
+    joined = partial(in_loop_transaction, runtime, NotificationsUnitOfWork)
+    return {event_type: joined(handlers.record) for event_type in {*MESSAGES, *SETTLES}}

@@ -1,5 +1,5 @@
-"""The migrations build exactly the tables the code describes (db.py), for both databases of ours
-that have them: a table, column, index or constraint added to one and not the other fails here."""
+"""The migrations build exactly the tables the code describes (db.py), for every service: a table,
+column, index or constraint added to one and not the other fails here."""
 
 import uuid
 from types import ModuleType
@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import booking.db
+import notifications.db
 import venues.db
 from eventbus.migrations import upgrade
 from xudong.stack import ROOT, Stack
@@ -17,7 +18,9 @@ from xudong.stack import ROOT, Stack
 pytestmark = pytest.mark.stack
 
 
-@pytest.mark.parametrize("service, tables", [("booking", booking.db), ("venues", venues.db)])
+@pytest.mark.parametrize(
+    "service, tables", [("booking", booking.db), ("venues", venues.db), ("notifications", notifications.db)]
+)
 def test_a_freshly_migrated_database_matches_the_tables_in_the_code(
     stack: Stack, service: str, tables: ModuleType
 ) -> None:

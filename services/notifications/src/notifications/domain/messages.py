@@ -1,0 +1,89 @@
+"""Who hears of what: for each event the platform publishes, the messages it gives rise to, whom
+each is for, and which pending reminders it makes moot. No I/O."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+ORGANISER, MANAGERS, BUYER = "organiser", "managers", "buyer"
+
+
+@dataclass(frozen=True)
+class Message:
+    template: str
+    audience: str
+    essential: bool = False  # tickets, payments and refunds go by email even to those who opted out
+    # a reminder: when to send it, from the event's data (None: no reminder is due)
+    when: Any = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    address: str | None
+    language: str
+
+
+def _before(field: str, ahead: timedelta) -> Any:
+    def when(data: dict[str, Any]) -> datetime | None:
+        moment = data.get(field)
+        return datetime.fromisoformat(moment) - ahead if moment else None
+
+    return when
+
+
+def _first_session(data: dict[str, Any]) -> datetime | None:
+    starts = [datetime.fromisoformat(s["start"]) for s in data.get("sessions", [])]
+    return min(starts) - timedelta(hours=24) if starts else None
+
+
+VENUE_BOOKING = "booking.venue_booking."
+MESSAGES: dict[str, list[Message]] = {
+    VENUE_BOOKING + "requested": [Message("request_received", ORGANISER)],
+    VENUE_BOOKING + "held": [Message("request_held", ORGANISER)],
+    VENUE_BOOKING + "conflicted": [Message("request_conflicted", ORGANISER)],
+    VENUE_BOOKING + "approved": [Message("request_approved", ORGANISER)],
+    VENUE_BOOKING + "rejected": [Message("request_rejected", ORGANISER)],
+    VENUE_BOOKING + "awaiting_payment": [
+        Message("payment_due", ORGANISER, essential=True),
+        Message(
+            "payment_reminder", ORGANISER, essential=True, when=_before("payment_due_at", timedelta(hours=12))
+        ),
+    ],
+    VENUE_BOOKING + "confirmed": [Message("booking_confirmed", ORGANISER, essential=True)],
+    VENUE_BOOKING + "expired": [Message("booking_expired", ORGANISER)],
+    VENUE_BOOKING + "cancelled": [Message("booking_cancelled", ORGANISER, essential=True)],
+    VENUE_BOOKING + "refunded": [Message("booking_refunded", ORGANISER, essential=True)],
+    "venues.slot.held": [Message("review_requested", MANAGERS)],
+    "booking.order.held": [
+        Message("hold_expiring", BUYER, when=_before("expires_at", timedelta(minutes=3))),
+    ],
+    "booking.tickets.issued": [
+        Message("order_confirmation", BUYER, essential=True),
+        Message("event_reminder", BUYER, when=_first_session),
+    ],
+    "booking.waitlist.offered": [Message("waitlist_offer", BUYER)],
+    "booking.order.cancelled": [Message("order_cancelled", BUYER, essential=True)],
+    "booking.order.refunded": [Message("order_refunded", BUYER, essential=True)],
+}
+
+# What an event settles: the reminders still pending about the same thing that no longer apply.
+SETTLES: dict[str, tuple[str, ...]] = {
+    VENUE_BOOKING + "confirmed": ("payment_reminder",),
+    VENUE_BOOKING + "expired": ("payment_reminder",),
+    VENUE_BOOKING + "cancelled": ("payment_reminder",),
+    "booking.order.paid": ("hold_expiring",),
+    "booking.order.expired": ("hold_expiring",),
+    "booking.order.cancelled": ("hold_expiring", "event_reminder"),
+    "booking.order.refunded": ("event_reminder",),
+}
+
+
+def about(data: dict[str, Any]) -> str:
+    """The booking, order or event a message concerns: what a later event may settle."""
+    return str(data.get("order_id") or data.get("venue_booking_id") or data.get("event_id") or "")
+
+
+def vnd(amount: int) -> str:
+    """150000 → "150.000 ₫", as amounts are written in Vietnam."""
+    return f"{amount:,}".replace(",", ".") + " ₫"

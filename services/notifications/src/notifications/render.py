@@ -1,0 +1,31 @@
+"""Messages written from their templates, one file per message and language (`templates/`): the
+first line is the subject. Dates are shown in Asia/Ho_Chi_Minh, amounts as VND."""
+
+from datetime import datetime
+from typing import Any
+
+import jinja2
+
+from eventbus.fields import LOCAL
+from notifications.domain.messages import vnd
+
+
+def _local(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
+
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("notifications", "templates"),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,  # plain text messages
+)
+_templates.filters.update(vnd=vnd, local=_local)
+
+
+def render(template: str, language: str, data: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a message in Vietnamese or English (Vietnamese when unsure)."""
+    language = language if language in ("vi", "en") else "vi"
+    text = _templates.get_template(f"{template}.{language}.txt").render(**data)
+    subject, _, body = text.partition("\n")
+    return subject.removeprefix("Subject: ").strip(), body.strip() + "\n"

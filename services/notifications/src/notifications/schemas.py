@@ -1,0 +1,45 @@
+"""Request and response bodies of the notifications API."""
+
+import marshmallow as ma
+
+from eventbus.fields import LocalTime
+
+CHANNELS = ("email", "sms", "zalo")
+
+
+class ContactIn(ma.Schema):
+    email = ma.fields.Email(load_default=None, allow_none=True, validate=ma.validate.Length(max=254))
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
+    opted_out = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CHANNELS)), load_default=list)
+
+
+class ContactOut(ma.Schema):
+    recipient = ma.fields.String(required=True)
+    email = ma.fields.String(allow_none=True)
+    language = ma.fields.String(required=True)
+    opted_out = ma.fields.List(ma.fields.String(), required=True)
+
+
+class InboxQuery(ma.Schema):
+    recipient = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=300))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"))
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, 100))
+
+
+class NotificationOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    template = ma.fields.String(required=True)
+    about = ma.fields.String(required=True)
+    channel = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    language = ma.fields.String(required=True)
+    subject = ma.fields.String(required=True)
+    body = ma.fields.String(required=True)
+    created_at = LocalTime(required=True)
+    sent_at = LocalTime(allow_none=True)
+    read_at = LocalTime(allow_none=True)
+
+
+class Inbox(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NotificationOut), required=True)
+    next_cursor = ma.fields.String(allow_none=True)

@@ -1,0 +1,74 @@
+"""The notifications unit of work: the shared transaction plus this service's tables."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from eventbus.runtime import UnitOfWork
+from notifications import db
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    def contact(self, recipient: str) -> Any:
+        return self.conn.execute(sa.select(db.contacts).where(db.contacts.c.recipient == recipient)).first()
+
+    def save_contact(self, recipient: str, **fields: Any) -> None:
+        self.conn.execute(
+            insert(db.contacts)
+            .values(recipient=recipient, **fields)
+            .on_conflict_do_update(index_elements=["recipient"], set_={**fields, "updated_at": sa.func.now()})
+        )
+
+    def add(self, notification: dict[str, Any]) -> bool:
+        """False when this event already gave this person this message."""
+        added = self.conn.execute(
+            insert(db.notifications)
+            .values(**notification)
+            .on_conflict_do_nothing()
+            .returning(db.notifications.c.id)
+        ).first()
+        return added is not None
+
+    def settle(self, about: str, templates: tuple[str, ...]) -> None:
+        """Reminders still pending about something that no longer needs them are called off."""
+        n = db.notifications
+        self.conn.execute(
+            n.update()
+            .where(n.c.about == about, n.c.template.in_(templates), n.c.status == "pending")
+            .values(status="cancelled")
+        )
+
+    def due(self, channel: str, now: datetime, limit: int = 50) -> list[Any]:
+        n = db.notifications
+        query = (
+            sa.select(n)
+            .where(n.c.channel == channel, n.c.status == "pending", n.c.send_after <= now)
+            .order_by(n.c.send_after)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.conn.execute(query))
+
+    def update(self, notification_id: str, **changes: Any) -> None:
+        n = db.notifications
+        self.conn.execute(n.update().where(n.c.id == notification_id).values(**changes))
+
+    def inbox(self, recipient: str, offset: int, limit: int) -> list[Any]:
+        n = db.notifications
+        query = (
+            sa.select(n)
+            .where(n.c.recipient == recipient, n.c.status != "cancelled", n.c.send_after <= sa.func.now())
+            .order_by(n.c.created_at.desc(), n.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self.conn.execute(query))
+
+    def mark_read(self, notification_id: str, recipient: str | None, now: datetime) -> Any:
+        n = db.notifications
+        query = n.update().where(n.c.id == notification_id).values(read_at=sa.func.coalesce(n.c.read_at, now))
+        if recipient is not None:
+            query = query.where(n.c.recipient == recipient)
+        return self.conn.execute(query.returning(n)).first()

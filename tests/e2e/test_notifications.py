@@ -1,0 +1,194 @@
+"""Notifications driven only by Kafka events, read back from MailDev's REST API: each person is told
+once, in their language, and what the SMTP server missed goes out when it returns."""
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from kafka import KafkaConsumer, KafkaProducer
+
+from conftest import eventually, token
+from eventbus.envelope import new_event
+from tests.e2e.ticket_fixtures import free, ga, on_sale, order, order_status, pay
+from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
+from xudong.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+
+def mails_to(stack: Stack, address: str, wanted: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
+    """The emails MailDev received for one address, once there are at least `wanted`."""
+
+    def received() -> list[dict[str, Any]] | None:
+        try:
+            mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
+        except requests.ConnectionError:
+            return None  # MailDev is starting again
+        mine = [m for m in mails if any(t["address"] == address for t in m["to"])]
+        return mine if len(mine) >= wanted else None
+
+    received.__doc__ = f"{wanted} emails to {address} in MailDev"
+    return eventually(received, timeout=timeout)
+
+
+def notifications_api(stack: Stack, path: str) -> str:
+    return f"http://127.0.0.1:{stack.ports.notifications}/v1{path}"
+
+
+def test_a_buyer_gets_the_tickets_by_email_in_their_language(platform: Stack) -> None:
+    event = on_sale(platform, [ga(10, price=90_000), free(10)])
+    english = f"en-{uuid.uuid4().hex[:8]}@example.vn"
+    held = order(
+        platform,
+        event["id"],
+        email=english,
+        language="en",
+        items=[{"ticket_type_id": event["types"][0], "quantity": 2}],
+    )
+    pay(platform, held.json())
+    codes = [t["code"] for t in order_status(platform, held.json(), "paid")["tickets"]]
+    vietnamese = f"vi-{uuid.uuid4().hex[:8]}@example.vn"
+    registered = order(
+        platform, event["id"], email=vietnamese, items=[{"ticket_type_id": event["types"][1], "quantity": 1}]
+    )
+    mail = next(m for m in mails_to(platform, english) if m["subject"].startswith("Your tickets"))
+    assert mail["subject"] == "Your tickets: A night of Chèo" and "180.000 ₫" in mail["text"]
+    assert all(code in mail["text"] for code in codes) and "/qr.svg" in mail["text"]
+    mail = next(m for m in mails_to(platform, vietnamese) if m["subject"].startswith("Vé của bạn"))
+    assert mail["subject"] == "Vé của bạn: Đêm Chèo Xứ Đông"
+    assert registered.json()["tickets"][0]["code"] in mail["text"]
+
+
+def test_an_organiser_is_told_each_step_of_a_venue_booking_and_finds_it_in_the_inbox(platform: Stack) -> None:
+    place = venue(platform)
+    sub = f"org-note-{uuid.uuid4().hex[:6]}"
+    organiser, address = token("organiser", sub), f"{sub}@example.vn"
+    saved = requests.put(
+        notifications_api(platform, "/contacts/me"),
+        headers=organiser,
+        json={"email": address, "language": "en"},
+        timeout=10,
+    )
+    assert saved.status_code == 200, saved.text
+    booking = requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings",
+        headers=organiser,
+        json=request_body(place["hall"]["id"], *slot(days=12)) | {"language": "en", "title": "Lantern night"},
+        timeout=10,
+    ).json()
+    booking_status(platform, booking["id"], organiser, "held")
+    subjects = [m["subject"] for m in mails_to(platform, address, 2)]
+    assert set(subjects) == {
+        "Booking request received: Lantern night",
+        "The venue holds your slot: Lantern night",
+    }
+    inbox = requests.get(notifications_api(platform, "/notifications"), headers=organiser, timeout=10).json()[
+        "items"
+    ]
+    assert [n["subject"] for n in inbox][-1] == "Booking request received: Lantern night"
+    read = requests.post(
+        notifications_api(platform, f"/notifications/{inbox[0]['id']}/read"),
+        headers=organiser,
+        json={},
+        timeout=10,
+    )
+    assert read.status_code == 200 and read.json()["read_at"]
+    stranger = token("organiser", "someone-else")
+    other = requests.post(
+        notifications_api(platform, f"/notifications/{inbox[0]['id']}/read"),
+        headers=stranger,
+        json={},
+        timeout=10,
+    )
+    assert other.status_code == 404
+
+
+def tickets_issued(stack: Stack, email: str) -> bytes:
+    """A `booking.tickets.issued` event as the booking service would publish it."""
+    event = new_event(
+        "booking",
+        "booking.tickets.issued",
+        str(uuid.uuid4()),
+        {
+            "event_id": str(uuid.uuid4()),
+            "organiser_id": "org",
+            "title": {"vi": "Múa rối nước", "en": "Water puppets"},
+            "category": "theatre",
+            "venue_id": str(uuid.uuid4()),
+            "venue_name": {"vi": "Nhà hát", "en": "Theatre"},
+            "area_id": str(uuid.uuid4()),
+            "sessions": [{"start": "2027-03-01T12:00:00+00:00", "end": "2027-03-01T14:00:00+00:00"}],
+            "order_id": str(uuid.uuid4()),
+            "status": "paid",
+            "buyer_id": None,
+            "email": email,
+            "language": "vi",
+            "items": [],
+            "seats": [],
+            "total": 50_000,
+            "currency": "VND",
+            "expires_at": "2027-01-01T00:00:00+00:00",
+            "refund": 0,
+            "reason": None,
+            "order_url": "http://127.0.0.1/v1/orders/x",
+            "tickets": [{"code": "CODE1", "ticket_type_id": "t", "seat": None, "url": "u", "qr_url": "q"}],
+        },
+    )
+    return event.to_bytes()
+
+
+def send(stack: Stack, *values: bytes) -> None:
+    producer = KafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    for value in values:
+        producer.send("booking.events", value=value, key=b"test").get(timeout=10)
+    producer.close()
+
+
+def test_the_same_event_delivered_three_times_sends_one_email(platform: Stack) -> None:
+    address = f"thrice-{uuid.uuid4().hex[:8]}@example.vn"
+    event = tickets_issued(platform, address)
+    send(platform, event, event, event)
+    assert len(mails_to(platform, address)) == 1
+    time.sleep(3)  # room for a second one to arrive, were it sent
+    assert len(mails_to(platform, address)) == 1
+
+
+def test_while_the_smtp_server_is_down_nothing_is_lost_and_nothing_doubled(platform: Stack) -> None:
+    address = f"down-{uuid.uuid4().hex[:8]}@example.vn"
+    platform.maildev_process().stop()
+    try:
+        send(platform, tickets_issued(platform, address))
+        engine = sa.create_engine(platform.database_url("notifications"))
+
+        def retried() -> bool:
+            with engine.connect() as conn:
+                attempts = conn.execute(
+                    sa.text("SELECT attempts FROM notifications WHERE address = :a AND template = :t"),
+                    {"a": address, "t": "order_confirmation"},
+                ).scalar()
+            return bool(attempts and attempts >= 2)
+
+        eventually(retried, timeout=60)
+        engine.dispose()
+    finally:
+        platform.maildev_process().start()
+    assert len(mails_to(platform, address, timeout=120)) == 1
+
+
+def test_a_malformed_event_goes_to_the_dlq_and_the_next_ones_still_go_out(platform: Stack) -> None:
+    marker = uuid.uuid4().hex.encode()
+    address = f"after-{uuid.uuid4().hex[:8]}@example.vn"
+    send(platform, b"not json " + marker, tickets_issued(platform, address))
+    assert len(mails_to(platform, address)) == 1
+    dlq = KafkaConsumer(
+        "booking.events.dlq",
+        bootstrap_servers=platform.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3000,
+    )
+    dead = [dict(m.headers) for m in dlq if marker in (m.value or b"")]
+    dlq.close()
+    assert any(h.get("consumer") == b"notifications" and b"envelope" in h["error"] for h in dead), dead
