@@ -36,10 +36,19 @@ def stack() -> Iterator["Stack"]:  # noqa: F821
 @pytest.fixture(scope="session")
 def platform(stack: "Stack") -> "Stack":  # noqa: F821
     """The three services (api, relay, worker each) running on the stack; unpaid bookings expire
-    after 25 s instead of 48 h, so that expiry can be watched."""
+    after 25 s instead of 48 h, so that expiry can be watched; SMS and Zalo go to a local receiver."""
     os.environ.setdefault("BOOKING_PAYMENT_WINDOW_SECONDS", "25")
+    for channel in ("sms", "zalo"):  # the gateways are a receiver the tests run (tests/e2e/receiver.py)
+        os.environ.setdefault(
+            f"NOTIFICATIONS_{channel.upper()}_URL", f"http://127.0.0.1:{receiver_port()}/{channel}"
+        )
     stack.start_services()
     return stack
+
+
+def receiver_port() -> int:
+    """Where the tests' HTTP receiver listens: SMS and Zalo gateways, organisers' webhooks."""
+    return 8090 + int(os.environ.get("XUDONG_PORT_OFFSET", "0"))
 
 
 def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821

@@ -1,6 +1,8 @@
 """Notifications driven only by Kafka events, read back from MailDev's REST API: each person is told
 once, in their language, and what the SMTP server missed goes out when it returns."""
 
+import hashlib
+import hmac
 import time
 import uuid
 from typing import Any
@@ -10,8 +12,9 @@ import requests
 import sqlalchemy as sa
 from kafka import KafkaConsumer, KafkaProducer
 
-from conftest import eventually, token
+from conftest import eventually, receiver_port, token
 from eventbus.envelope import new_event
+from tests.e2e.receiver import Receiver
 from tests.e2e.ticket_fixtures import free, ga, on_sale, order, order_status, pay
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -192,3 +195,47 @@ def test_a_malformed_event_goes_to_the_dlq_and_the_next_ones_still_go_out(platfo
     dead = [dict(m.headers) for m in dlq if marker in (m.value or b"")]
     dlq.close()
     assert any(h.get("consumer") == b"notifications" and b"envelope" in h["error"] for h in dead), dead
+
+
+def test_sms_zalo_and_a_signed_webhook_reach_their_receivers_and_opting_out_is_honoured(
+    platform: Stack, receiver: Receiver
+) -> None:
+    place = venue(platform)
+    sub = f"org-chan-{uuid.uuid4().hex[:6]}"
+    organiser, phone = token("organiser", sub), f"+849{uuid.uuid4().int % 10**8:08d}"
+    contact = {"email": f"{sub}@example.vn", "phone": phone, "zalo_id": sub, "opted_out": ["email"]}
+    requests.put(
+        notifications_api(platform, "/contacts/me"), headers=organiser, json=contact, timeout=10
+    ).raise_for_status()
+    hook = requests.post(
+        notifications_api(platform, "/webhooks"),
+        headers=organiser,
+        json={"url": f"http://127.0.0.1:{receiver_port()}/hooks/{sub}"},
+        timeout=10,
+    ).json()
+    booking = requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings",
+        headers=organiser,
+        json=request_body(place["hall"]["id"], *slot(days=13)) | {"title": "Hội làng"},
+        timeout=10,
+    ).json()
+
+    def delivered() -> bool:
+        sms = [p for p in receiver.to("/sms") if p.body["to"] == phone]
+        zalo = [p for p in receiver.to("/zalo") if p.body["to"] == sub]
+        hooks = receiver.to(f"/hooks/{sub}")
+        return len(sms) >= 2 and len(zalo) >= 2 and len(hooks) >= 2
+
+    eventually(delivered, timeout=60)
+    sms = [p.body["text"] for p in receiver.to("/sms") if p.body["to"] == phone]
+    assert any(text.startswith("Đã nhận yêu cầu đặt chỗ: Hội làng") for text in sms)
+    post = receiver.to(f"/hooks/{sub}")[0]
+    at, mac = (part.split("=", 1)[1] for part in post.headers["X-Xudong-Signature"].split(","))
+    expected = hmac.new(hook["secret"].encode(), f"{at}.".encode() + post.raw, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(mac, expected) and post.body["data"]["venue_booking_id"] == booking["id"]
+    assert mails_to_now(platform, f"{sub}@example.vn") == []  # opted out of email for news that can wait
+
+
+def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
+    mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
+    return [m for m in mails if any(t["address"] == address for t in m["to"])]

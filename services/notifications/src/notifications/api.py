@@ -8,7 +8,15 @@ from eventbus.auth import Principal
 from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 from notifications import handlers
-from notifications.schemas import ContactIn, ContactOut, Inbox, InboxQuery, NotificationOut
+from notifications.schemas import (
+    ContactIn,
+    ContactOut,
+    Inbox,
+    InboxQuery,
+    NotificationOut,
+    WebhookIn,
+    WebhookOut,
+)
 from notifications.unit_of_work import NotificationsUnitOfWork
 
 api = Api("notifications")
@@ -25,6 +33,14 @@ def save_contact(body: dict[str, Any], principal: Principal) -> Any:
     """Where and in which language to tell you, and the channels you opt out of for news that is
     not essential (tickets, payments and refunds still come by email)."""
     return jsonify(ContactOut().dump(handlers.save_contact(_uow(), principal, body)))
+
+
+@api.route("/v1/webhooks", "POST", body=WebhookIn, roles=("organiser",), responses={201: WebhookOut})
+def register_webhook(body: dict[str, Any], principal: Principal) -> Any:
+    """Have your own system told of what concerns you: each message is POSTed to `url`, signed
+    with the secret shown in the answer (header X-Xudong-Signature: t=<unix time>,v1=<HMAC-SHA256
+    of "<t>.<body>">), and retried until it answers 2xx."""
+    return jsonify(WebhookOut().dump(handlers.register_webhook(_uow(), principal, body["url"]))), 201
 
 
 @api.route("/v1/contacts/me", "GET", roles=ANYONE, responses={200: ContactOut, 404: None})

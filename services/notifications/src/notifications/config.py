@@ -13,3 +13,10 @@ def smtp_server() -> tuple[str, int]:
     return os.environ.get("NOTIFICATIONS_SMTP_HOST", "127.0.0.1"), int(
         os.environ.get("NOTIFICATIONS_SMTP_PORT", 1025)
     )
+
+
+def gateways() -> dict[str, str]:
+    """The HTTP gateways of the channels beyond email that are configured: NOTIFICATIONS_SMS_URL and
+    NOTIFICATIONS_ZALO_URL (a provider's endpoint, or a local receiver in tests)."""
+    named = {"sms": "NOTIFICATIONS_SMS_URL", "zalo": "NOTIFICATIONS_ZALO_URL"}
+    return {channel: os.environ[var] for channel, var in named.items() if os.environ.get(var)}

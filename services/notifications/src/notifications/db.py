@@ -17,10 +17,24 @@ contacts = sa.Table(
     sa.Column("language", sa.Text, nullable=False, server_default="vi"),
     sa.Column("opted_out", JSONB, nullable=False, server_default="[]"),  # channels for non-essential news
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column("phone", sa.Text),
+    sa.Column("zalo_id", sa.Text),
+)
+
+# Organisers' own systems, told of what concerns them by signed POSTs.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Index("webhooks_of", "recipient"),
 )
 
 # One row per message to one person: the delivery log, the in-app inbox and the send queue at once.
-# (event_id, recipient, template) is unique: a redelivered event sends nothing new.
+# (event_id, recipient, template, channel, address) is unique: a redelivered event sends nothing new.
 notifications = sa.Table(
     "notifications",
     metadata,
@@ -44,7 +58,8 @@ notifications = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
     sa.Column("read_at", sa.DateTime(timezone=True)),
-    sa.UniqueConstraint("event_id", "recipient", "template", name="notifications_once"),
+    sa.Column("attachment", sa.Text),  # an iCalendar entry, for a confirmed booking
+    sa.UniqueConstraint("event_id", "recipient", "template", "channel", "address", name="notifications_once"),
     sa.Index("notifications_due", "channel", "status", "send_after"),
     sa.Index("notifications_inbox", "recipient", "created_at"),
     sa.Index("notifications_about", "about", "status"),

@@ -1,5 +1,6 @@
 """Use cases of the notifications service, one short function each."""
 
+import secrets
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -7,6 +8,8 @@ from typing import Any
 
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
+from eventbus.ical import CalendarEvent, calendar
+from notifications import config
 from notifications.domain.messages import BUYER, MESSAGES, ORGANISER, SETTLES, Message, about
 from notifications.render import render
 from notifications.unit_of_work import NotificationsUnitOfWork
@@ -19,8 +22,8 @@ class NotFound(LookupError):
 @dataclass(frozen=True)
 class Recipient:
     id: str
-    address: str | None
     language: str
+    addresses: dict[str, str]  # channel → where: email, sms, zalo, webhook (one per registration)
     opted_out: tuple[str, ...] = ()
 
 
@@ -29,8 +32,8 @@ def now() -> datetime:
 
 
 def record(uow: NotificationsUnitOfWork, event: Envelope) -> None:
-    """An event becomes the messages it gives rise to, each once per person, and calls off the
-    reminders it makes moot. Sending is the worker's sender's job, after this commits."""
+    """An event becomes the messages it gives rise to, each once per person and channel, and calls
+    off the reminders it makes moot. Sending is the worker's senders' job, after this commits."""
     data = event.data
     if event.type in SETTLES:
         uow.settle(about(data), SETTLES[event.type])
@@ -39,34 +42,48 @@ def record(uow: NotificationsUnitOfWork, event: Envelope) -> None:
         if send_after is None or (message.when and send_after <= now()):
             continue  # a reminder whose moment has passed says nothing any more
         for person in _recipients(uow, message.audience, data):
-            uow.add(_notification(event, message, person, send_after))
+            subject, body = render(message.template, person.language, data)
+            attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
+            written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
+            for channel, address in [("inbox", ""), *_deliveries(message, person)]:
+                uow.add(_notification(event, message, person, channel, address) | written)
+
+
+def _deliveries(message: Message, person: Recipient) -> list[tuple[str, str]]:
+    """The channels a message goes by: essential ones by email whatever the person opted out of."""
+    chosen = []
+    for channel, address in person.addresses.items():
+        kind = channel.split(":")[0]
+        if kind not in person.opted_out or (kind == "email" and message.essential):
+            chosen.append((kind, address))
+    return chosen
 
 
 def _recipients(uow: NotificationsUnitOfWork, audience: str, data: dict[str, Any]) -> list[Recipient]:
     if audience == BUYER:
         buyer = data["buyer_id"] or f"guest:{data['email']}"
-        return [Recipient(buyer, data["email"], data["language"])]
+        return [Recipient(buyer, data["language"], {"email": data["email"]})]
     ids = [data["organiser_id"]] if audience == ORGANISER else list(data.get("managers", []))
+    gateways = config.gateways()
     people = []
     for person in ids:
         contact = uow.contact(person)
-        language = data.get("language") if audience == ORGANISER else None
-        people.append(
-            Recipient(
-                person,
-                contact.email if contact else None,
-                language or (contact.language if contact else "vi"),
-                tuple(contact.opted_out) if contact else (),
-            )
+        addresses = {
+            channel: getattr(contact, field)
+            for channel, field in (("email", "email"), ("sms", "phone"), ("zalo", "zalo_id"))
+            if contact is not None and getattr(contact, field) and (channel == "email" or channel in gateways)
+        }
+        addresses |= {f"webhook:{hook}": hook for hook in uow.webhooks_of(person)}
+        language = (data.get("language") if audience == ORGANISER else None) or (
+            contact.language if contact else "vi"
         )
+        people.append(Recipient(person, language, addresses, tuple(contact.opted_out) if contact else ()))
     return people
 
 
 def _notification(
-    event: Envelope, message: Message, person: Recipient, send_after: datetime
+    event: Envelope, message: Message, person: Recipient, channel: str, address: str
 ) -> dict[str, Any]:
-    subject, body = render(message.template, person.language, event.data)
-    by_email = person.address is not None and (message.essential or "email" not in person.opted_out)
     return {
         "id": str(uuid.uuid4()),
         "event_id": event.id,
@@ -74,16 +91,21 @@ def _notification(
         "recipient": person.id,
         "template": message.template,
         "about": about(event.data),
-        "channel": "email" if by_email else "inbox",
-        "address": person.address if by_email else None,
+        "channel": channel,
+        "address": address,
         "language": person.language,
-        "subject": subject,
-        "body": body,
         "essential": message.essential,
-        "status": "pending" if by_email else "inbox",
-        "send_after": send_after,
+        "status": "inbox" if channel == "inbox" else "pending",
         "source": asdict(event),
     }
+
+
+def calendar_entry(event: Envelope) -> str:
+    """The booking as an iCalendar event, for the organiser's calendar."""
+    data = event.data
+    start, end = (datetime.fromisoformat(data[field]) for field in ("start", "end"))
+    booked = CalendarEvent(data["venue_booking_id"], start, end, data["title"], "CONFIRMED")
+    return calendar("notifications", [booked], datetime.fromisoformat(event.time))
 
 
 # --- contacts and the inbox --------------------------------------------------------------------
@@ -92,6 +114,20 @@ def save_contact(uow: NotificationsUnitOfWork, principal: Principal, body: dict[
         uow.save_contact(principal.sub, **body)
         uow.commit()
         return dict(uow.contact(principal.sub)._mapping)
+
+
+def register_webhook(uow: NotificationsUnitOfWork, principal: Principal, url: str) -> dict[str, Any]:
+    """An organiser's system, told of what concerns them; the secret signs each POST (shown once)."""
+    hook = {
+        "id": str(uuid.uuid4()),
+        "recipient": principal.sub,
+        "url": url,
+        "secret": secrets.token_urlsafe(32),
+    }
+    with uow:
+        uow.add_webhook(hook)
+        uow.commit()
+    return hook
 
 
 def get_contact(uow: NotificationsUnitOfWork, principal: Principal) -> dict[str, Any]:

@@ -10,6 +10,10 @@ CHANNELS = ("email", "sms", "zalo")
 class ContactIn(ma.Schema):
     email = ma.fields.Email(load_default=None, allow_none=True, validate=ma.validate.Length(max=254))
     language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
+    phone = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^\+?[0-9]{8,15}$")
+    )
+    zalo_id = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
     opted_out = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CHANNELS)), load_default=list)
 
 
@@ -17,7 +21,19 @@ class ContactOut(ma.Schema):
     recipient = ma.fields.String(required=True)
     email = ma.fields.String(allow_none=True)
     language = ma.fields.String(required=True)
+    phone = ma.fields.String(allow_none=True)
+    zalo_id = ma.fields.String(allow_none=True)
     opted_out = ma.fields.List(ma.fields.String(), required=True)
+
+
+class WebhookIn(ma.Schema):
+    url = ma.fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+
+
+class WebhookOut(ma.Schema):
+    id = ma.fields.String(required=True)
+    url = ma.fields.String(required=True)
+    secret = ma.fields.String(required=True)
 
 
 class InboxQuery(ma.Schema):

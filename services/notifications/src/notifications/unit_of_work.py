@@ -21,6 +21,18 @@ class NotificationsUnitOfWork(UnitOfWork):
             .on_conflict_do_update(index_elements=["recipient"], set_={**fields, "updated_at": sa.func.now()})
         )
 
+    def webhooks_of(self, recipient: str) -> list[str]:
+        w = db.webhooks
+        return [
+            str(i) for i in self.conn.execute(sa.select(w.c.id).where(w.c.recipient == recipient)).scalars()
+        ]
+
+    def webhook(self, webhook_id: str) -> Any:
+        return self.conn.execute(sa.select(db.webhooks).where(db.webhooks.c.id == webhook_id)).first()
+
+    def add_webhook(self, hook: dict[str, Any]) -> None:
+        self.conn.execute(db.webhooks.insert().values(**hook))
+
     def add(self, notification: dict[str, Any]) -> bool:
         """False when this event already gave this person this message."""
         added = self.conn.execute(
@@ -59,7 +71,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         n = db.notifications
         query = (
             sa.select(n)
-            .where(n.c.recipient == recipient, n.c.status != "cancelled", n.c.send_after <= sa.func.now())
+            .where(n.c.recipient == recipient, n.c.channel == "inbox", n.c.send_after <= sa.func.now())
             .order_by(n.c.created_at.desc(), n.c.id)
             .offset(offset)
             .limit(limit)

@@ -7,16 +7,17 @@ from eventbus.kafka import producer
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Runtime
 from notifications.bootstrap import bootstrap
-from notifications.config import smtp_server
+from notifications.config import gateways, smtp_server
 from notifications.consumers import TOPICS, consumers
-from notifications.sender import Email, run_channel
+from notifications.sender import Channel, Email, Gateway, Webhook, run_channel
 
 
 def work(runtime: Runtime, stop: threading.Event) -> None:
+    """The consumer loop, and a sender thread per channel."""
     dead_letters = producer(runtime.settings.kafka_bootstrap)
-    senders = [
-        threading.Thread(target=run_channel, args=(runtime, Email(*smtp_server()), dead_letters, stop))
-    ]
+    channels: list[Channel] = [Email(*smtp_server()), Webhook(runtime)]
+    channels += [Gateway(name, url) for name, url in gateways().items()]
+    senders = [threading.Thread(target=run_channel, args=(runtime, c, dead_letters, stop)) for c in channels]
     for sender in senders:
         sender.start()
     runtime.consumer(TOPICS, consumers(runtime)).run(stop)

@@ -13,7 +13,7 @@ from venues.bootstrap import unit_of_work
 from venues.domain import Rejected
 from venues.domain.areas import Area
 from venues.domain.schedule import Entry, ScheduleRefused
-from venues.ical import calendar
+from venues.ical import schedule_calendar
 from venues.schemas import (
     AreaChange,
     AreaIn,
@@ -190,7 +190,7 @@ def space_calendar(space_id: Any, query: dict[str, Any]) -> Any:
         )
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
-    body = calendar(f"{space.name_vi} / {space.name_en}", entries, datetime.now(UTC))
+    body = schedule_calendar(f"{space.name_vi} / {space.name_en}", entries, datetime.now(UTC))
     return Response(
         body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=schedule.ics"}
     )

@@ -1,0 +1,5 @@
+"""Fixtures of the cross-service tests beyond the stack itself."""
+
+from tests.e2e.receiver import receiver
+
+__all__ = ["receiver"]
