@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from conftest import eventually, receiver_port, token
 from eventbus.envelope import new_event
 from tests.e2e.receiver import Receiver
+from tests.e2e.test_venue_payments import VISA, pay_with, start_payment
 from tests.e2e.ticket_fixtures import free, ga, on_sale, order, order_status, pay
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -239,3 +240,85 @@ def test_sms_zalo_and_a_signed_webhook_reach_their_receivers_and_opting_out_is_h
 def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
     mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
     return [m for m in mails if any(t["address"] == address for t in m["to"])]
+
+
+def test_approval_payment_and_confirmation_in_vietnamese_with_the_calendar_entry(platform: Stack) -> None:
+    place = venue(platform)
+    sub = f"org-vi-{uuid.uuid4().hex[:6]}"
+    organiser, address = token("organiser", sub), f"{sub}@example.vn"
+    requests.put(
+        notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
+    )
+    manager_address = f"{uuid.uuid4().hex[:6]}-manager@example.vn"
+    requests.put(
+        notifications_api(platform, "/contacts/me"),
+        headers=place["manager"],
+        json={"email": manager_address},
+        timeout=10,
+    ).raise_for_status()
+    booking, entry = awaiting_payment_for(platform, place, organiser)
+    review = mails_to(platform, manager_address)
+    assert review[0]["subject"] == "Có yêu cầu mới cần duyệt"
+    due = next(m for m in mails_to(platform, address, 4) if m["subject"].startswith("Vui lòng thanh toán"))
+    assert due["subject"] == "Vui lòng thanh toán 1.000.000 ₫: Đêm Chèo" and "trước" in due["text"]
+    intent = start_payment(platform, booking, organiser)
+    pay_with(platform, intent["payment_intent_id"], VISA)
+    confirmed = next(m for m in mails_to(platform, address, 5) if m["subject"].startswith("Đã xác nhận"))
+    assert confirmed["subject"] == "Đã xác nhận: Đêm Chèo"
+    assert [a["contentType"].split(";")[0] for a in confirmed.get("attachments", [])] == ["text/calendar"]
+    assert entry["venue_booking_id"] == booking["id"]
+
+
+def test_a_buyer_hears_of_a_cancelled_event_and_its_refund_and_the_reminder_is_called_off(
+    platform: Stack,
+) -> None:
+    event = on_sale(platform, [ga(10, price=60_000)])
+    address = f"refund-{uuid.uuid4().hex[:8]}@example.vn"
+    held = order(
+        platform, event["id"], email=address, items=[{"ticket_type_id": event["types"][0], "quantity": 1}]
+    )
+    pay(platform, held.json())
+    order_status(platform, held.json(), "paid")
+    engine = sa.create_engine(platform.database_url("notifications"))
+
+    def reminder() -> str | None:
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.text(
+                    "SELECT status FROM notifications WHERE address = :a AND template = 'event_reminder'"
+                ),
+                {"a": address},
+            ).scalar()
+
+    assert eventually(reminder, timeout=30) == "pending"  # stored for 24 hours before the show
+    requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/events/{event['id']}/cancel",
+        headers=event["organiser"],
+        json={"reason": "mưa bão"},
+        timeout=30,
+    ).raise_for_status()
+    cancelled = next(m for m in mails_to(platform, address, 2) if m["subject"].startswith("Đơn hàng đã hủy"))
+    assert "60.000 ₫" in cancelled["text"] and "mưa bão" in cancelled["text"]
+    assert eventually(lambda: reminder() == "cancelled", timeout=30)
+    engine.dispose()
+
+
+def awaiting_payment_for(
+    stack: Stack, place: dict[str, Any], organiser: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A booking of two hours (1.000.000 ₫ at the test rate) approved by the manager."""
+    booking = requests.post(
+        f"http://127.0.0.1:{stack.ports.booking}/v1/venue-bookings",
+        headers=organiser,
+        json=request_body(place["hall"]["id"], *slot(days=14)),
+        timeout=10,
+    ).json()
+    booking_status(stack, booking["id"], organiser, "held")
+    venues = f"http://127.0.0.1:{stack.ports.venues}/v1"
+    queue = requests.get(f"{venues}/review-queue", headers=place["manager"], timeout=10).json()["items"]
+    entry = next(e for e in queue if e["venue_booking_id"] == booking["id"])
+    requests.post(
+        f"{venues}/schedule-entries/{entry['id']}/approve", json={}, headers=place["manager"], timeout=10
+    ).raise_for_status()
+    booking_status(stack, booking["id"], organiser, "awaiting_payment")
+    return booking, entry
