@@ -242,7 +242,9 @@ def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
     return [m for m in mails if any(t["address"] == address for t in m["to"])]
 
 
-def test_approval_payment_and_confirmation_in_vietnamese_with_the_calendar_entry(platform: Stack) -> None:
+def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_calendar_entry(
+    platform: Stack,
+) -> None:
     place = venue(platform)
     sub = f"org-vi-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
@@ -266,6 +268,16 @@ def test_approval_payment_and_confirmation_in_vietnamese_with_the_calendar_entry
     confirmed = next(m for m in mails_to(platform, address, 5) if m["subject"].startswith("Đã xác nhận"))
     assert confirmed["subject"] == "Đã xác nhận: Đêm Chèo"
     assert [a["contentType"].split(";")[0] for a in confirmed.get("attachments", [])] == ["text/calendar"]
+    requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings/{booking['id']}/cancel",
+        headers=organiser,
+        json={},
+        timeout=30,
+    ).raise_for_status()
+    cancelled = next(m for m in mails_to(platform, address, 6) if m["subject"].startswith("Đã hủy đặt chỗ"))
+    assert "Hoàn tiền: 1.000.000 ₫" in cancelled["text"]  # 14 days' notice: all of it back
+    released = [m["subject"] for m in mails_to(platform, manager_address, 2)]
+    assert "Một khung giờ trên lịch đã được trả lại" in released
     assert entry["venue_booking_id"] == booking["id"]
 
 

@@ -55,6 +55,7 @@ MESSAGES: dict[str, list[Message]] = {
     VENUE_BOOKING + "cancelled": [Message("booking_cancelled", ORGANISER, essential=True)],
     VENUE_BOOKING + "refunded": [Message("booking_refunded", ORGANISER, essential=True)],
     "venues.slot.held": [Message("review_requested", MANAGERS)],
+    "venues.slot.released": [Message("schedule_released", MANAGERS)],
     "booking.order.held": [
         Message("hold_expiring", BUYER, when=_before("expires_at", timedelta(minutes=3))),
     ],
