@@ -1,5 +1,5 @@
 """`make bench`: runs every benchmark on the stack (started on test ports) and prints one table.
-`python -m bench holds` (or `outbox`) runs only the ones named."""
+`python -m bench holds` (or `outbox`, `notify`) runs only the ones named."""
 
 import os
 import platform
@@ -8,11 +8,11 @@ import time
 
 os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
 
-from bench import holds, outbox
+from bench import holds, notify, outbox
 from xudong.stack import Stack
 
-# outbox first: it wants the infrastructure alone, holds starts (and stops) the services
-BENCHMARKS = {"outbox": outbox.run, "holds": holds.run}
+# outbox first: it wants the infrastructure alone; holds and notify start (and stop) the services
+BENCHMARKS = {"outbox": outbox.run, "holds": holds.run, "notify": notify.run}
 
 
 def main(names: list[str]) -> None:

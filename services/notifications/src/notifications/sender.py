@@ -2,6 +2,7 @@
 never holds up the others. A failure is retried with exponential backoff; after the last attempt
 the delivery is marked failed and its event goes to the dead-letter topic with the reason."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -38,10 +39,14 @@ class Channel(Protocol):
 
 
 class Email:
+    """SMTP, over one connection kept open between messages (a connection per message caps a
+    sender at a few dozen a second); a broken one is opened again once before giving up."""
+
     name = "email"
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
+        self._smtp: smtplib.SMTP | None = None
 
     def send(self, notification: Any) -> None:
         message = EmailMessage()
@@ -56,11 +61,25 @@ class Email:
             message.add_attachment(
                 notification.attachment.encode(), maintype="text", subtype="calendar", filename="booking.ics"
             )
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise Undelivered(str(exc)) from exc
+        for attempt in (1, 2):
+            try:
+                self._connection().send_message(message)
+                return
+            except (OSError, smtplib.SMTPException) as exc:
+                self._close()
+                if attempt == 2 or not isinstance(exc, smtplib.SMTPServerDisconnected):
+                    raise Undelivered(str(exc)) from exc
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            self._smtp = smtplib.SMTP(self.host, self.port, timeout=10)
+        return self._smtp
+
+    def _close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.close()
+        self._smtp = None
 
 
 class Gateway:

@@ -52,7 +52,7 @@ class NotificationsUnitOfWork(UnitOfWork):
             .values(status="cancelled")
         )
 
-    def due(self, channel: str, now: datetime, limit: int = 50) -> list[Any]:
+    def due(self, channel: str, now: datetime, limit: int = 10) -> list[Any]:
         n = db.notifications
         query = (
             sa.select(n)
