@@ -334,3 +334,61 @@ def awaiting_payment_for(
     ).raise_for_status()
     booking_status(stack, booking["id"], organiser, "awaiting_payment")
     return booking, entry
+
+
+def test_conflicted_rejected_and_expired_requests_are_explained(platform: Stack) -> None:
+    place = venue(platform)
+    sub = f"org-en-{uuid.uuid4().hex[:6]}"
+    organiser, address = token("organiser", sub), f"{sub}@example.vn"
+    requests.put(
+        notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
+    ).raise_for_status()
+    booking = f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings"
+    hours = slot(days=16)
+    english = {"language": "en", "title": "Puppet show"}
+    first = requests.post(
+        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | english, timeout=10
+    )
+    booking_status(platform, first.json()["id"], organiser, "held")
+    second = requests.post(
+        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | english, timeout=10
+    )
+    booking_status(platform, second.json()["id"], organiser, "conflicted")
+    venues = f"http://127.0.0.1:{platform.ports.venues}/v1"
+    queue = requests.get(f"{venues}/review-queue", headers=place["manager"], timeout=10).json()["items"]
+    entry = next(e for e in queue if e["venue_booking_id"] == first.json()["id"])
+    requests.post(
+        f"{venues}/schedule-entries/{entry['id']}/reject",
+        json={"reason": "the hall is being repainted"},
+        headers=place["manager"],
+        timeout=10,
+    ).raise_for_status()
+    _, _ = awaiting_payment_for(platform, place, organiser)  # left unpaid: the test platform waits 25 s
+    subjects = {m["subject"]: m["text"] for m in mails_to(platform, address, 8, timeout=90)}
+    assert "The slot is taken: Puppet show" in subjects
+    assert "the hall is being repainted" in subjects["Request rejected: Puppet show"]
+
+    def expired() -> bool:  # that last booking was asked for in Vietnamese
+        return "Đặt chỗ đã hết hạn: Đêm Chèo" in {m["subject"] for m in mails_to(platform, address, 8)}
+
+    eventually(expired, timeout=90)
+
+
+def test_a_waiting_list_offer_is_sent_with_its_link_in_vietnamese(platform: Stack) -> None:
+    event = on_sale(platform, [ga(1, price=40_000)])
+    first = order(platform, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": 1}]).json()
+    address = f"wait-{uuid.uuid4().hex[:8]}@example.vn"
+    joined = requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/events/{event['id']}/waiting-list",
+        json={"ticket_type_id": event["types"][0], "email": address, "quantity": 1},
+        timeout=10,
+    )
+    assert joined.status_code == 201, joined.text
+    requests.post(
+        f"http://127.0.0.1:{platform.ports.booking}/v1/orders/{first['id']}/cancel",
+        headers={"X-Order-Token": first["token"]},
+        json={},
+        timeout=30,
+    ).raise_for_status()
+    offer = next(m for m in mails_to(platform, address) if m["subject"].startswith("Đã có vé cho bạn"))
+    assert "40.000 ₫" in offer["text"] and "?token=" in offer["text"]
