@@ -28,14 +28,19 @@ def mails_to(stack: Stack, address: str, wanted: int = 1, timeout: float = 60) -
 
     def received() -> list[dict[str, Any]] | None:
         try:
-            mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
+            mine = mails_to_now(stack, address)
         except requests.ConnectionError:
             return None  # MailDev is starting again
-        mine = [m for m in mails if any(t["address"] == address for t in m["to"])]
         return mine if len(mine) >= wanted else None
 
     received.__doc__ = f"{wanted} emails to {address} in MailDev"
     return eventually(received, timeout=timeout)
+
+
+def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
+    """The emails MailDev holds for one address, as it is now."""
+    mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
+    return [m for m in mails if any(t["address"] == address for t in m["to"])]
 
 
 def notifications_api(stack: Stack, path: str) -> str:
@@ -235,11 +240,6 @@ def test_sms_zalo_and_a_signed_webhook_reach_their_receivers_and_opting_out_is_h
     expected = hmac.new(hook["secret"].encode(), f"{at}.".encode() + post.raw, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(mac, expected) and post.body["data"]["venue_booking_id"] == booking["id"]
     assert mails_to_now(platform, f"{sub}@example.vn") == []  # opted out of email for news that can wait
-
-
-def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
-    mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
-    return [m for m in mails if any(t["address"] == address for t in m["to"])]
 
 
 def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_calendar_entry(

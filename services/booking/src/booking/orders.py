@@ -23,7 +23,6 @@ from booking.schemas import OrderCreated
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 
-__all__ = ["settle_refund"]
 OFFER_WINDOW = timedelta(minutes=30)  # how long a waiting-list offer stands
 ORDER_CREATED = OrderCreated()
 

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from booking import orders
-from booking.common import NotFound, now, remember, replayed
+from booking.common import NotFound, now, remember, replayed, settle_refund
 from booking.domain.ticketing import SoldOut, check_event, fold
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.payments import Payments
@@ -160,7 +160,7 @@ def cancel_event(
         _announce(uow, event, "cancelled", reason)
         uow.commit()
     for order_id in refunded:
-        orders.settle_refund(uow, payments, "order", order_id)
+        settle_refund(uow, payments, "order", order_id)
     return {"id": event_id, "status": "cancelled"}
 
 

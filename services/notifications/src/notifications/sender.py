@@ -90,7 +90,7 @@ class Gateway:
 
     def send(self, notification: Any) -> None:
         text = f"{notification.subject}\n{notification.body}"
-        _post(self.url, {"to": notification.address, "text": text, "id": str(notification.id)}, {})
+        _post(self.url, _json({"to": notification.address, "text": text, "id": str(notification.id)}), {})
 
 
 class Webhook:
@@ -115,17 +115,15 @@ class Webhook:
             "data": notification.source["data"],
         }
         at = int(time.time())
-        raw = json.dumps(body, ensure_ascii=False).encode()
+        raw = _json(body)  # signed exactly as sent
         mac = hmac.new(hook.secret.encode(), f"{at}.".encode() + raw, hashlib.sha256).hexdigest()
         _post(hook.url, raw, {"X-Xudong-Signature": f"t={at},v1={mac}"})
 
 
-def _post(url: str, body: Any, headers: dict[str, str]) -> None:
+def _post(url: str, raw: bytes, headers: dict[str, str]) -> None:
     try:
-        sent = (
-            requests.post(url, data=body, headers=headers | {"Content-Type": "application/json"}, timeout=10)
-            if isinstance(body, bytes)
-            else requests.post(url, json=body, headers=headers, timeout=10)
+        sent = requests.post(
+            url, data=raw, headers=headers | {"Content-Type": "application/json"}, timeout=10
         )
     except requests.RequestException as exc:
         raise Undelivered(str(exc)) from exc
@@ -165,7 +163,7 @@ def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any
 def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, stop: threading.Event) -> None:
     def dead_letter(source: dict[str, Any], reason: str) -> None:
         topic = dlq_topic(f"{source['type'].split('.')[0]}.events")
-        producer.send(topic, value=_bytes(source), headers=[("error", reason.encode())]).get(timeout=10)
+        producer.send(topic, value=_json(source), headers=[("error", reason.encode())]).get(timeout=10)
 
     while not stop.is_set():
         try:
@@ -176,5 +174,5 @@ def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, sto
             stop.wait(1.0)
 
 
-def _bytes(source: dict[str, Any]) -> bytes:
-    return json.dumps(source, ensure_ascii=False).encode()
+def _json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()

@@ -17,13 +17,6 @@ class Message:
     when: Any = None
 
 
-@dataclass(frozen=True)
-class Recipient:
-    id: str
-    address: str | None
-    language: str
-
-
 def _before(field: str, ahead: timedelta) -> Any:
     def when(data: dict[str, Any]) -> datetime | None:
         moment = data.get(field)
