@@ -188,7 +188,10 @@ class Unguarded(BookingUnitOfWork):
         free_ids = [str(i) for i in free]
         if len(free_ids) == len(seat_ids):
             self.conn.execute(
-                sa.text("UPDATE seats SET order_id = :o, held_until = :u WHERE id = ANY(CAST(:s AS uuid[]))"),
+                sa.text(  # locked in one order, as the guarded hold does, so that rivals wait, not deadlock
+                    "UPDATE seats SET order_id = :o, held_until = :u WHERE id IN"
+                    " (SELECT id FROM seats WHERE id = ANY(CAST(:s AS uuid[])) ORDER BY id FOR UPDATE)"
+                ),
                 {"o": order_id, "u": until, "s": seat_ids},
             )
         return free_ids

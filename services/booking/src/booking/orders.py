@@ -206,6 +206,9 @@ def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
     if order.paid_amount:
         return "already applied"
     event = uow.event(str(order.event_id))
+    if order.status == "held" and order.expires_at < now():  # lapsed, and the sweeper not there yet
+        close(uow, event, order, "expired", "not paid before the hold ran out")
+        order = uow.order(order_id, lock=True)
     if order.status == "held" and intent.amount == order.total:
         _complete(uow, event, order)
     elif order.status == "expired" and event.status == "published" and _retake(uow, order):
