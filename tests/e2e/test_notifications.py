@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import time
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,11 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from conftest import eventually, receiver_port, token
 from eventbus.envelope import new_event
+from eventbus.fields import LOCAL
+from eventbus.settings import DEV_JWT_SECRET, Settings
+from notifications.bootstrap import bootstrap
+from notifications.handlers import send_digests
+from notifications.unit_of_work import NotificationsUnitOfWork
 from tests.e2e.receiver import Receiver
 from tests.e2e.test_venue_payments import VISA, pay_with, start_payment
 from tests.e2e.ticket_fixtures import free, ga, on_sale, order, order_status, pay
@@ -23,17 +29,20 @@ from xudong.stack import Stack
 pytestmark = pytest.mark.stack
 
 
-def mails_to(stack: Stack, address: str, wanted: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
-    """The emails MailDev received for one address, once there are at least `wanted`."""
+def mails_to(
+    stack: Stack, address: str, wanted: int = 1, timeout: float = 60, subject: str = ""
+) -> list[dict[str, Any]]:
+    """The emails MailDev received for one address (those whose subject starts with `subject`),
+    once there are at least `wanted`."""
 
     def received() -> list[dict[str, Any]] | None:
         try:
-            mine = mails_to_now(stack, address)
+            mine = [m for m in mails_to_now(stack, address) if m["subject"].startswith(subject)]
         except requests.ConnectionError:
             return None  # MailDev is starting again
         return mine if len(mine) >= wanted else None
 
-    received.__doc__ = f"{wanted} emails to {address} in MailDev"
+    received.__doc__ = f"{wanted} emails to {address} in MailDev ({subject or 'any subject'})"
     return eventually(received, timeout=timeout)
 
 
@@ -63,10 +72,10 @@ def test_a_buyer_gets_the_tickets_by_email_in_their_language(platform: Stack) ->
     registered = order(
         platform, event["id"], email=vietnamese, items=[{"ticket_type_id": event["types"][1], "quantity": 1}]
     )
-    mail = next(m for m in mails_to(platform, english) if m["subject"].startswith("Your tickets"))
+    mail = mails_to(platform, english, subject="Your tickets")[0]
     assert mail["subject"] == "Your tickets: A night of Chèo" and "180.000 ₫" in mail["text"]
     assert all(code in mail["text"] for code in codes) and "/qr.svg" in mail["text"]
-    mail = next(m for m in mails_to(platform, vietnamese) if m["subject"].startswith("Vé của bạn"))
+    mail = mails_to(platform, vietnamese, subject="Vé của bạn")[0]
     assert mail["subject"] == "Vé của bạn: Đêm Chèo Xứ Đông"
     assert registered.json()["tickets"][0]["code"] in mail["text"]
 
@@ -261,11 +270,11 @@ def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_c
     booking, entry = awaiting_payment_for(platform, place, organiser)
     review = mails_to(platform, manager_address)
     assert review[0]["subject"] == "Có yêu cầu mới cần duyệt"
-    due = next(m for m in mails_to(platform, address, 4) if m["subject"].startswith("Vui lòng thanh toán"))
+    due = mails_to(platform, address, subject="Vui lòng thanh toán")[0]
     assert due["subject"] == "Vui lòng thanh toán 1.000.000 ₫: Đêm Chèo" and "trước" in due["text"]
     intent = start_payment(platform, booking, organiser)
     pay_with(platform, intent["payment_intent_id"], VISA)
-    confirmed = next(m for m in mails_to(platform, address, 5) if m["subject"].startswith("Đã xác nhận"))
+    confirmed = mails_to(platform, address, subject="Đã xác nhận")[0]
     assert confirmed["subject"] == "Đã xác nhận: Đêm Chèo"
     assert [a["contentType"].split(";")[0] for a in confirmed.get("attachments", [])] == ["text/calendar"]
     requests.post(
@@ -274,7 +283,7 @@ def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_c
         json={},
         timeout=30,
     ).raise_for_status()
-    cancelled = next(m for m in mails_to(platform, address, 6) if m["subject"].startswith("Đã hủy đặt chỗ"))
+    cancelled = mails_to(platform, address, subject="Đã hủy đặt chỗ")[0]
     assert "Hoàn tiền: 1.000.000 ₫" in cancelled["text"]  # 14 days' notice: all of it back
     released = [m["subject"] for m in mails_to(platform, manager_address, 2)]
     assert "Một khung giờ trên lịch đã được trả lại" in released
@@ -309,7 +318,7 @@ def test_a_buyer_hears_of_a_cancelled_event_and_its_refund_and_the_reminder_is_c
         json={"reason": "mưa bão"},
         timeout=30,
     ).raise_for_status()
-    cancelled = next(m for m in mails_to(platform, address, 2) if m["subject"].startswith("Đơn hàng đã hủy"))
+    cancelled = mails_to(platform, address, subject="Đơn hàng đã hủy")[0]
     assert "60.000 ₫" in cancelled["text"] and "mưa bão" in cancelled["text"]
     assert eventually(lambda: reminder() == "cancelled", timeout=30)
     engine.dispose()
@@ -363,7 +372,8 @@ def test_conflicted_rejected_and_expired_requests_are_explained(platform: Stack)
         headers=place["manager"],
         timeout=10,
     ).raise_for_status()
-    _, _ = awaiting_payment_for(platform, place, organiser)  # left unpaid: the test platform waits 25 s
+    late, _ = awaiting_payment_for(platform, place, organiser)  # the test platform waits 25 s for payment
+    intent = start_payment(platform, late, organiser)
     subjects = {m["subject"]: m["text"] for m in mails_to(platform, address, 8, timeout=90)}
     assert "The slot is taken: Puppet show" in subjects
     assert "the hall is being repainted" in subjects["Request rejected: Puppet show"]
@@ -372,6 +382,9 @@ def test_conflicted_rejected_and_expired_requests_are_explained(platform: Stack)
         return "Đặt chỗ đã hết hạn: Đêm Chèo" in {m["subject"] for m in mails_to(platform, address, 8)}
 
     eventually(expired, timeout=90)
+    pay_with(platform, intent["payment_intent_id"], VISA)  # too late: all of it goes back
+    refunded = mails_to(platform, address, subject="Hoàn tiền")[0]
+    assert refunded["subject"] == "Hoàn tiền 1.000.000 ₫: Đêm Chèo"
 
 
 def test_a_waiting_list_offer_is_sent_with_its_link_in_vietnamese(platform: Stack) -> None:
@@ -390,5 +403,123 @@ def test_a_waiting_list_offer_is_sent_with_its_link_in_vietnamese(platform: Stac
         json={},
         timeout=30,
     ).raise_for_status()
-    offer = next(m for m in mails_to(platform, address) if m["subject"].startswith("Đã có vé cho bạn"))
+    offer = mails_to(platform, address, subject="Đã có vé cho bạn")[0]
     assert "40.000 ₫" in offer["text"] and "?token=" in offer["text"]
+
+
+def come_due(stack: Stack, about: str, template: str) -> None:
+    """The clock moves on for one stored reminder (once it is stored): its moment is now."""
+    engine = sa.create_engine(stack.database_url("notifications"))
+
+    def moved() -> bool:
+        with engine.begin() as conn:
+            return bool(
+                conn.execute(
+                    sa.text(
+                        "UPDATE notifications SET send_after = now() WHERE about = :a AND template = :t"
+                        " AND status IN ('pending', 'inbox')"
+                    ),
+                    {"a": about, "t": template},
+                ).rowcount
+            )
+
+    moved.__doc__ = f"{template} about {about} stored"
+    eventually(moved, timeout=30)
+    engine.dispose()
+
+
+def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack) -> None:
+    event = on_sale(platform, [ga(10, price=70_000)])
+    address = f"remind-{uuid.uuid4().hex[:8]}@example.vn"
+    one = [{"ticket_type_id": event["types"][0], "quantity": 1}]
+    kept = order(platform, event["id"], email=address, language="en", items=one).json()
+    paid = order(platform, event["id"], email=address, language="en", items=one).json()
+    pay(platform, paid)
+    order_status(platform, paid, "paid")
+    come_due(platform, kept["id"], "hold_expiring")  # 3 minutes before the hold runs out
+    come_due(platform, paid["id"], "event_reminder")  # 24 hours before the show
+    subjects = [m["subject"] for m in mails_to(platform, address, 3)]
+    assert "Your tickets are held only a little longer: A night of Chèo" in subjects
+    assert "Tomorrow: A night of Chèo" in subjects
+    place = venue(platform)
+    sub = f"org-due-{uuid.uuid4().hex[:6]}"
+    organiser, organiser_address = token("organiser", sub), f"{sub}@example.vn"
+    requests.put(
+        notifications_api(platform, "/contacts/me"),
+        headers=organiser,
+        json={"email": organiser_address},
+        timeout=10,
+    ).raise_for_status()
+    booking, _ = awaiting_payment_for(platform, place, organiser)
+    come_due(platform, booking["id"], "payment_reminder")  # 12 hours before the payment deadline
+    reminded = mails_to(platform, organiser_address, subject="Nhắc")[0]
+    assert reminded["subject"] == "Nhắc thanh toán: Đêm Chèo" and "1.000.000 ₫" in reminded["text"]
+    assert sorted(subjects) == sorted(m["subject"] for m in mails_to_now(platform, address))  # each once
+
+
+def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(platform: Stack) -> None:
+    place = venue(platform)
+    manager, address = place["manager_id"], f"{uuid.uuid4().hex[:6]}-digest@example.vn"
+    requests.put(
+        notifications_api(platform, "/contacts/me"),
+        headers=place["manager"],
+        json={"email": address, "language": "en"},
+        timeout=10,
+    ).raise_for_status()
+    organiser = token("organiser", f"org-digest-{uuid.uuid4().hex[:6]}")
+    asked = []
+    for days in (22, 20, 21):  # asked in this order: the 22-day one waits longest
+        booking = requests.post(
+            f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings",
+            headers=organiser,
+            json=request_body(place["hall"]["id"], *slot(days=days)),
+            timeout=10,
+        ).json()
+        asked.append(booking_status(platform, booking["id"], organiser, "held"))
+    venues = f"http://127.0.0.1:{platform.ports.venues}/v1"
+    queue = requests.get(f"{venues}/review-queue", headers=place["manager"], timeout=10).json()["items"]
+    entry = next(e for e in queue if e["venue_booking_id"] == asked[1]["id"])
+    requests.post(
+        f"{venues}/schedule-entries/{entry['id']}/approve", json={}, headers=place["manager"], timeout=10
+    ).raise_for_status()
+    engine = sa.create_engine(platform.database_url("notifications"))
+
+    def waiting() -> set[str]:
+        with engine.connect() as conn:
+            ids = [b["id"] for b in asked]
+            query = "SELECT venue_booking_id FROM waiting_reviews WHERE venue_booking_id = ANY(:ids)"
+            return set(conn.execute(sa.text(query), {"ids": ids}).scalars())
+
+    eventually(lambda: waiting() == {asked[0]["id"], asked[2]["id"]}, timeout=30)
+    runtime = bootstrap(
+        Settings(
+            "notifications",
+            platform.database_url("notifications"),
+            platform.kafka_bootstrap,
+            DEV_JWT_SECRET,
+            "INFO",
+        )
+    )
+    tomorrow = (datetime.now(LOCAL) + timedelta(days=1)).replace(hour=7, minute=1)
+    for minute in range(3):  # as the worker does, every minute
+        send_digests(NotificationsUnitOfWork(runtime), tomorrow + timedelta(minutes=minute))
+    runtime.engine.dispose()
+    mails_to(platform, address, 4)  # a new request to review for each of the three, then the digest
+    day = tomorrow.strftime("%d/%m/%Y")
+    digest = [m for m in mails_to_now(platform, address) if m["subject"].endswith(f"({day})")]
+    assert [m["subject"] for m in digest] == [f"2 requests wait for your review ({day})"], [
+        m["subject"] for m in mails_to_now(platform, address)
+    ]
+    local = [datetime.fromisoformat(b["start"]).astimezone(LOCAL).strftime("%H:%M %d/%m/%Y") for b in asked]
+    text = digest[0]["text"]
+    assert local[1] not in text and text.index(local[0]) < text.index(local[2])  # oldest first
+    with engine.connect() as conn:
+        written = conn.execute(
+            sa.text(
+                "SELECT channel FROM notifications WHERE recipient = :m AND template = 'review_digest'"
+                " AND source -> 'data' ->> 'day' = :d"
+            ),
+            {"m": manager, "d": tomorrow.date().isoformat()},
+        ).scalars()
+        assert sorted(written) == ["email", "inbox"]
+    engine.dispose()

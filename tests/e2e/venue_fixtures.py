@@ -92,7 +92,8 @@ def venue(
 
     eventually(booking_knows_the_spaces, timeout=30)
     engine.dispose()
-    made["manager"] = token("venue_manager", f"manager-{tag}", made["id"])
+    made["manager_id"] = f"manager-{tag}"
+    made["manager"] = token("venue_manager", made["manager_id"], made["id"])
     made["hall"] = next(s for s in made["spaces"] if s["key"] == "hall")
     made["room"] = next(s for s in made["spaces"] if s["key"] == "room")
     return dict(made)

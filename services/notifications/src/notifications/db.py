@@ -64,3 +64,15 @@ notifications = sa.Table(
     sa.Index("notifications_inbox", "recipient", "created_at"),
     sa.Index("notifications_about", "about", "status"),
 )
+
+# Requests that wait for a venue manager's review, from the venues service's slot events: what the
+# managers' daily digest lists, oldest first.
+waiting_reviews = sa.Table(
+    "waiting_reviews",
+    metadata,
+    sa.Column("venue_booking_id", sa.Text, primary_key=True),
+    sa.Column("managers", JSONB, nullable=False),
+    sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+)

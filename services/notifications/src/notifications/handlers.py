@@ -2,17 +2,31 @@
 
 import secrets
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from eventbus.auth import Principal
-from eventbus.envelope import Envelope
+from eventbus.envelope import Envelope, new_event
 from eventbus.ical import CalendarEvent, calendar
 from notifications import config
-from notifications.domain.messages import BUYER, MESSAGES, ORGANISER, SETTLES, Message, about
+from notifications.domain.messages import (
+    BUYER,
+    DIGEST,
+    MESSAGES,
+    ORGANISER,
+    REVIEWED,
+    SETTLES,
+    WAITS,
+    Message,
+    about,
+    digest_moment,
+)
 from notifications.render import render
 from notifications.unit_of_work import NotificationsUnitOfWork
+
+LISTED = ("start", "end", "since")
 
 
 class NotFound(LookupError):
@@ -37,16 +51,50 @@ def record(uow: NotificationsUnitOfWork, event: Envelope) -> None:
     data = event.data
     if event.type in SETTLES:
         uow.settle(about(data), SETTLES[event.type])
+    if event.type == WAITS:
+        uow.add_waiting(
+            {k: data[k] for k in ("venue_booking_id", "managers", "start", "end")} | {"since": event.time}
+        )
+    elif event.type in REVIEWED:
+        uow.remove_waiting(data["venue_booking_id"])
     for message in MESSAGES.get(event.type, []):
-        send_after = message.when(data) if message.when else now()
+        send_after = message.when(data, datetime.fromisoformat(event.time)) if message.when else now()
         if send_after is None or (message.when and send_after <= now()):
             continue  # a reminder whose moment has passed says nothing any more
-        for person in _recipients(uow, message.audience, data):
-            subject, body = render(message.template, person.language, data)
-            attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
-            written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
-            for channel, address in [("inbox", ""), *_deliveries(message, person)]:
-                uow.add(_notification(event, message, person, channel, address) | written)
+        _write(uow, event, message, send_after)
+
+
+def _write(uow: NotificationsUnitOfWork, event: Envelope, message: Message, send_after: datetime) -> None:
+    """The message to each person it is for: in the inbox, and by each channel they are reached on."""
+    for person in _recipients(uow, message.audience, event.data):
+        subject, body = render(message.template, person.language, event.data)
+        attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
+        written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
+        for channel, address in [("inbox", ""), *_deliveries(message, person)]:
+            uow.add(_notification(event, message, person, channel, address) | written)
+
+
+def send_digests(uow: NotificationsUnitOfWork, at: datetime) -> int:
+    """Each manager with requests that already waited at this morning's digest hour hears of them,
+    oldest first, once a day (the worker asks every minute). The digest is an event of this service's
+    own, named by manager and day: the key that keeps it from being written twice."""
+    moment = digest_moment(at)
+    with uow:
+        waiting = uow.waiting_at(moment)
+        for manager, rows in groupby(waiting, key=lambda row: row.manager):
+            listed = [
+                {"venue_booking_id": r.venue_booking_id} | {k: getattr(r, k).isoformat() for k in LISTED}
+                for r in rows
+            ]
+            data = {"managers": [manager], "day": moment.date().isoformat(), "waiting": listed}
+            digest = replace(
+                new_event("notifications", "notifications.digest.due", manager, data),
+                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"xudong:review-digest:{manager}:{data['day']}")),
+                time=moment.isoformat(),
+            )
+            _write(uow, digest, DIGEST, now())
+        uow.commit()
+    return len({row.manager for row in waiting})
 
 
 def _deliveries(message: Message, person: Recipient) -> list[tuple[str, str]]:

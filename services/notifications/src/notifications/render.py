@@ -1,7 +1,7 @@
 """Messages written from their templates, one file per message and language (`templates/`): the
 first line is the subject. Dates are shown in Asia/Ho_Chi_Minh, amounts as VND."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import jinja2
@@ -14,13 +14,17 @@ def _local(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
 
 
+def _day(day: str) -> str:
+    return date.fromisoformat(day).strftime("%d/%m/%Y")
+
+
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("notifications", "templates"),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
     autoescape=False,  # plain text messages
 )
-_templates.filters.update(vnd=vnd, local=_local)
+_templates.filters.update(vnd=vnd, local=_local, day=_day)
 
 
 def render(template: str, language: str, data: dict[str, Any]) -> tuple[str, str]:

@@ -52,6 +52,26 @@ class NotificationsUnitOfWork(UnitOfWork):
             .values(status="cancelled")
         )
 
+    def add_waiting(self, review: dict[str, Any]) -> None:
+        self.conn.execute(insert(db.waiting_reviews).values(**review).on_conflict_do_nothing())
+
+    def remove_waiting(self, venue_booking_id: str) -> None:
+        w = db.waiting_reviews
+        self.conn.execute(w.delete().where(w.c.venue_booking_id == venue_booking_id))
+
+    def waiting_at(self, moment: datetime) -> list[Any]:
+        """What waited for each manager at `moment`, oldest first, for the managers not yet sent
+        that day's digest."""
+        query = sa.text(
+            "SELECT m.manager, w.venue_booking_id, w.start, w.end, w.since"
+            " FROM waiting_reviews w, jsonb_array_elements_text(w.managers) AS m(manager)"
+            " WHERE w.since <= :moment AND NOT EXISTS (SELECT 1 FROM notifications n"
+            "  WHERE n.recipient = m.manager AND n.template = 'review_digest'"
+            "  AND n.source -> 'data' ->> 'day' = :day)"
+            " ORDER BY m.manager, w.since"
+        )
+        return list(self.conn.execute(query, {"moment": moment, "day": moment.date().isoformat()}))
+
     def due(self, channel: str, now: datetime, limit: int = 10) -> list[Any]:
         n = db.notifications
         query = (

@@ -1,6 +1,7 @@
 """Turns the events the notifications service consumes into messages, and sends them:
 `python -m notifications.worker`."""
 
+import logging
 import threading
 
 from eventbus.kafka import producer
@@ -9,18 +10,32 @@ from eventbus.runtime import Runtime
 from notifications.bootstrap import bootstrap
 from notifications.config import gateways, smtp_server
 from notifications.consumers import TOPICS, consumers
+from notifications.handlers import now, send_digests
 from notifications.sender import Channel, Email, Gateway, Webhook, run_channel
+from notifications.unit_of_work import NotificationsUnitOfWork
 
+log = logging.getLogger(__name__)
 EMAIL_SENDERS = 4
 
 
+def digests(runtime: Runtime, stop: threading.Event) -> None:
+    """Every minute: the managers' daily digests, once their hour has come."""
+    while not stop.is_set():
+        try:
+            send_digests(NotificationsUnitOfWork(runtime), now())
+        except Exception:  # the next minute tries again
+            log.exception("digest round failed")
+        stop.wait(60)
+
+
 def work(runtime: Runtime, stop: threading.Event) -> None:
-    """The consumer loop, and a sender thread per channel."""
+    """The consumer loop, a sender thread per channel and the digests' thread."""
     dead_letters = producer(runtime.settings.kafka_bootstrap)
     # four SMTP connections: one is held up by each message's round trip to the server
     channels: list[Channel] = [Email(*smtp_server()) for _ in range(EMAIL_SENDERS)] + [Webhook(runtime)]
     channels += [Gateway(name, url) for name, url in gateways().items()]
     senders = [threading.Thread(target=run_channel, args=(runtime, c, dead_letters, stop)) for c in channels]
+    senders.append(threading.Thread(target=digests, args=(runtime, stop)))
     for sender in senders:
         sender.start()
     runtime.consumer(TOPICS, consumers(runtime)).run(stop)

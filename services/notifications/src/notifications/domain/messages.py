@@ -2,8 +2,10 @@
 each is for, and which pending reminders it makes moot. No I/O."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+
+from eventbus.fields import LOCAL
 
 ORGANISER, MANAGERS, BUYER = "organiser", "managers", "buyer"
 
@@ -13,19 +15,27 @@ class Message:
     template: str
     audience: str
     essential: bool = False  # tickets, payments and refunds go by email even to those who opted out
-    # a reminder: when to send it, from the event's data (None: no reminder is due)
+    # a reminder: when to send it, from the event's data and time (None: no reminder is due)
     when: Any = None
 
 
 def _before(field: str, ahead: timedelta) -> Any:
-    def when(data: dict[str, Any]) -> datetime | None:
+    def when(data: dict[str, Any], _: datetime) -> datetime | None:
         moment = data.get(field)
         return datetime.fromisoformat(moment) - ahead if moment else None
 
     return when
 
 
-def _first_session(data: dict[str, Any]) -> datetime | None:
+def _payment_reminder(data: dict[str, Any], at: datetime) -> datetime | None:
+    """12 hours before the deadline, or halfway to it when the time to pay is shorter than a day."""
+    if not data.get("payment_due_at"):
+        return None
+    deadline = datetime.fromisoformat(data["payment_due_at"])
+    return max(deadline - timedelta(hours=12), at + (deadline - at) / 2)
+
+
+def _first_session(data: dict[str, Any], _: datetime) -> datetime | None:
     starts = [datetime.fromisoformat(s["start"]) for s in data.get("sessions", [])]
     return min(starts) - timedelta(hours=24) if starts else None
 
@@ -39,9 +49,7 @@ MESSAGES: dict[str, list[Message]] = {
     VENUE_BOOKING + "rejected": [Message("request_rejected", ORGANISER)],
     VENUE_BOOKING + "awaiting_payment": [
         Message("payment_due", ORGANISER, essential=True),
-        Message(
-            "payment_reminder", ORGANISER, essential=True, when=_before("payment_due_at", timedelta(hours=12))
-        ),
+        Message("payment_reminder", ORGANISER, essential=True, when=_payment_reminder),
     ],
     VENUE_BOOKING + "confirmed": [Message("booking_confirmed", ORGANISER, essential=True)],
     VENUE_BOOKING + "expired": [Message("booking_expired", ORGANISER)],
@@ -71,6 +79,19 @@ SETTLES: dict[str, tuple[str, ...]] = {
     "booking.order.cancelled": ("hold_expiring", "event_reminder"),
     "booking.order.refunded": ("event_reminder",),
 }
+
+
+# A venue manager's daily digest of the requests still waiting for their review, at 07:00 in Hải
+# Dương: a request waits from its slot's hold until the manager decides or the slot is released.
+DIGEST, DIGEST_AT = Message("review_digest", MANAGERS), time(7)
+WAITS, REVIEWED = "venues.slot.held", ("venues.slot.approved", "venues.slot.rejected", "venues.slot.released")
+
+
+def digest_moment(at: datetime) -> datetime:
+    """When the latest digest due at `at` was due: 07:00 local time, today or yesterday."""
+    local = at.astimezone(LOCAL)
+    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
+    return datetime.combine(day, DIGEST_AT, LOCAL)
 
 
 def about(data: dict[str, Any]) -> str:
