@@ -52,6 +52,47 @@ def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
     return [m for m in mails if any(t["address"] == address for t in m["to"])]
 
 
+# What each message is called in each language: the table of the issue, row by row.
+SUBJECTS = {
+    "request_received": ("Đã nhận yêu cầu đặt chỗ: {title}", "Booking request received: {title}"),
+    "request_held": ("Địa điểm đang giữ chỗ: {title}", "The venue holds your slot: {title}"),
+    "request_conflicted": ("Khung giờ đã có người đặt: {title}", "The slot is taken: {title}"),
+    "request_approved": ("Yêu cầu đã được duyệt: {title}", "Request approved: {title}"),
+    "request_rejected": ("Yêu cầu bị từ chối: {title}", "Request rejected: {title}"),
+    "payment_due": ("Vui lòng thanh toán {amount}: {title}", "Please pay {amount}: {title}"),
+    "payment_reminder": ("Nhắc thanh toán: {title}", "Payment reminder: {title}"),
+    "booking_confirmed": ("Đã xác nhận: {title}", "Confirmed: {title}"),
+    "booking_expired": ("Đặt chỗ đã hết hạn: {title}", "Booking expired: {title}"),
+    "booking_cancelled": ("Đã hủy đặt chỗ: {title}", "Booking cancelled: {title}"),
+    "booking_refunded": ("Hoàn tiền {amount}: {title}", "Refund of {amount}: {title}"),
+    "review_requested": ("Có yêu cầu mới cần duyệt", "A new request to review"),
+    "schedule_released": ("Một khung giờ trên lịch đã được trả lại", "A slot on your schedule is free again"),
+    "hold_expiring": (
+        "Vé của bạn sắp hết thời gian giữ: {title}",
+        "Your tickets are held only a little longer: {title}",
+    ),
+    "event_reminder": ("Ngày mai: {title}", "Tomorrow: {title}"),
+    "waitlist_offer": ("Đã có vé cho bạn: {title}", "Tickets are free for you: {title}"),
+    "order_cancelled": ("Đơn hàng đã hủy: {title}", "Order cancelled: {title}"),
+}
+EVENT_TITLE = {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"}  # as ticket_fixtures names it
+LANGUAGES = pytest.mark.parametrize("language", ["vi", "en"])
+
+
+def subject(template: str, language: str, **values: str) -> str:
+    return SUBJECTS[template][language == "en"].format(**values)
+
+
+def told(stack: Stack, address: str, template: str, language: str, **values: str) -> dict[str, Any]:
+    """The one email of that message to that address, once it has come."""
+    wanted = subject(template, language, **values)
+    try:
+        return mails_to(stack, address, subject=wanted)[0]
+    except pytest.fail.Exception:
+        received = [m["subject"] for m in mails_to_now(stack, address)]
+        pytest.fail(f"no {wanted!r} to {address}; it received {received}")
+
+
 def notifications_api(stack: Stack, path: str) -> str:
     return f"http://127.0.0.1:{stack.ports.notifications}/v1{path}"
 
@@ -251,31 +292,33 @@ def test_sms_zalo_and_a_signed_webhook_reach_their_receivers_and_opting_out_is_h
     assert mails_to_now(platform, f"{sub}@example.vn") == []  # opted out of email for news that can wait
 
 
-def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_calendar_entry(
-    platform: Stack,
+@LANGUAGES
+def test_an_organiser_is_told_of_approval_payment_confirmation_with_the_calendar_entry_and_cancellation(
+    platform: Stack, language: str
 ) -> None:
     place = venue(platform)
-    sub = f"org-vi-{uuid.uuid4().hex[:6]}"
+    sub = f"org-{language}-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
     requests.put(
         notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
-    )
+    ).raise_for_status()
     manager_address = f"{uuid.uuid4().hex[:6]}-manager@example.vn"
     requests.put(
         notifications_api(platform, "/contacts/me"),
         headers=place["manager"],
-        json={"email": manager_address},
+        json={"email": manager_address, "language": language},
         timeout=10,
     ).raise_for_status()
-    booking, entry = awaiting_payment_for(platform, place, organiser)
-    review = mails_to(platform, manager_address)
-    assert review[0]["subject"] == "Có yêu cầu mới cần duyệt"
-    due = mails_to(platform, address, subject="Vui lòng thanh toán")[0]
-    assert due["subject"] == "Vui lòng thanh toán 1.000.000 ₫: Đêm Chèo" and "trước" in due["text"]
+    booking, entry = awaiting_payment_for(platform, place, organiser, language)
+    title = "Đêm Chèo"
+    told(platform, manager_address, "review_requested", language)
+    for step in ("request_received", "request_held", "request_approved"):
+        told(platform, address, step, language, title=title)
+    due = told(platform, address, "payment_due", language, title=title, amount="1.000.000 ₫")
+    assert ("trước" if language == "vi" else "before") in due["text"]
     intent = start_payment(platform, booking, organiser)
     pay_with(platform, intent["payment_intent_id"], VISA)
-    confirmed = mails_to(platform, address, subject="Đã xác nhận")[0]
-    assert confirmed["subject"] == "Đã xác nhận: Đêm Chèo"
+    confirmed = told(platform, address, "booking_confirmed", language, title=title)
     assert [a["contentType"].split(";")[0] for a in confirmed.get("attachments", [])] == ["text/calendar"]
     requests.post(
         f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings/{booking['id']}/cancel",
@@ -283,21 +326,20 @@ def test_approval_payment_confirmation_and_cancellation_in_vietnamese_with_the_c
         json={},
         timeout=30,
     ).raise_for_status()
-    cancelled = mails_to(platform, address, subject="Đã hủy đặt chỗ")[0]
-    assert "Hoàn tiền: 1.000.000 ₫" in cancelled["text"]  # 14 days' notice: all of it back
-    released = [m["subject"] for m in mails_to(platform, manager_address, 2)]
-    assert "Một khung giờ trên lịch đã được trả lại" in released
+    cancelled = told(platform, address, "booking_cancelled", language, title=title)
+    assert "1.000.000 ₫" in cancelled["text"]  # 14 days' notice: all of it back
+    told(platform, manager_address, "schedule_released", language)
     assert entry["venue_booking_id"] == booking["id"]
 
 
+@LANGUAGES
 def test_a_buyer_hears_of_a_cancelled_event_and_its_refund_and_the_reminder_is_called_off(
-    platform: Stack,
+    platform: Stack, language: str
 ) -> None:
     event = on_sale(platform, [ga(10, price=60_000)])
     address = f"refund-{uuid.uuid4().hex[:8]}@example.vn"
-    held = order(
-        platform, event["id"], email=address, items=[{"ticket_type_id": event["types"][0], "quantity": 1}]
-    )
+    one = [{"ticket_type_id": event["types"][0], "quantity": 1}]
+    held = order(platform, event["id"], email=address, language=language, items=one)
     pay(platform, held.json())
     order_status(platform, held.json(), "paid")
     engine = sa.create_engine(platform.database_url("notifications"))
@@ -318,20 +360,20 @@ def test_a_buyer_hears_of_a_cancelled_event_and_its_refund_and_the_reminder_is_c
         json={"reason": "mưa bão"},
         timeout=30,
     ).raise_for_status()
-    cancelled = mails_to(platform, address, subject="Đơn hàng đã hủy")[0]
+    cancelled = told(platform, address, "order_cancelled", language, title=EVENT_TITLE[language])
     assert "60.000 ₫" in cancelled["text"] and "mưa bão" in cancelled["text"]
     assert eventually(lambda: reminder() == "cancelled", timeout=30)
     engine.dispose()
 
 
 def awaiting_payment_for(
-    stack: Stack, place: dict[str, Any], organiser: dict[str, str]
+    stack: Stack, place: dict[str, Any], organiser: dict[str, str], language: str = "vi"
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A booking of two hours (1.000.000 ₫ at the test rate) approved by the manager."""
     booking = requests.post(
         f"http://127.0.0.1:{stack.ports.booking}/v1/venue-bookings",
         headers=organiser,
-        json=request_body(place["hall"]["id"], *slot(days=14)),
+        json=request_body(place["hall"]["id"], *slot(days=14)) | {"language": language},
         timeout=10,
     ).json()
     booking_status(stack, booking["id"], organiser, "held")
@@ -345,22 +387,26 @@ def awaiting_payment_for(
     return booking, entry
 
 
-def test_conflicted_rejected_and_expired_requests_are_explained(platform: Stack) -> None:
+@LANGUAGES
+def test_conflicted_rejected_expired_and_late_paid_requests_are_explained(
+    platform: Stack, language: str
+) -> None:
     place = venue(platform)
-    sub = f"org-en-{uuid.uuid4().hex[:6]}"
+    sub = f"org-{language}-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
     requests.put(
         notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
     ).raise_for_status()
     booking = f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings"
     hours = slot(days=16)
-    english = {"language": "en", "title": "Puppet show"}
+    title = {"vi": "Múa rối nước", "en": "Puppet show"}[language]
+    asked = {"language": language, "title": title}
     first = requests.post(
-        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | english, timeout=10
+        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | asked, timeout=10
     )
     booking_status(platform, first.json()["id"], organiser, "held")
     second = requests.post(
-        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | english, timeout=10
+        booking, headers=organiser, json=request_body(place["hall"]["id"], *hours) | asked, timeout=10
     )
     booking_status(platform, second.json()["id"], organiser, "conflicted")
     venues = f"http://127.0.0.1:{platform.ports.venues}/v1"
@@ -372,28 +418,32 @@ def test_conflicted_rejected_and_expired_requests_are_explained(platform: Stack)
         headers=place["manager"],
         timeout=10,
     ).raise_for_status()
-    late, _ = awaiting_payment_for(platform, place, organiser)  # the test platform waits 25 s for payment
+    conflicted = told(platform, address, "request_conflicted", language, title=title)
+    assert local(hours[0]) in conflicted["text"]  # which occurrence clashed
+    assert (
+        "the hall is being repainted"
+        in told(platform, address, "request_rejected", language, title=title)["text"]
+    )
+    late, _ = awaiting_payment_for(platform, place, organiser, language)  # the test platform waits 25 s
     intent = start_payment(platform, late, organiser)
-    subjects = {m["subject"]: m["text"] for m in mails_to(platform, address, 8, timeout=90)}
-    assert "The slot is taken: Puppet show" in subjects
-    assert "the hall is being repainted" in subjects["Request rejected: Puppet show"]
-
-    def expired() -> bool:  # that last booking was asked for in Vietnamese
-        return "Đặt chỗ đã hết hạn: Đêm Chèo" in {m["subject"] for m in mails_to(platform, address, 8)}
-
-    eventually(expired, timeout=90)
+    told(platform, address, "booking_expired", language, title="Đêm Chèo")
     pay_with(platform, intent["payment_intent_id"], VISA)  # too late: all of it goes back
-    refunded = mails_to(platform, address, subject="Hoàn tiền")[0]
-    assert refunded["subject"] == "Hoàn tiền 1.000.000 ₫: Đêm Chèo"
+    told(platform, address, "booking_refunded", language, title="Đêm Chèo", amount="1.000.000 ₫")
 
 
-def test_a_waiting_list_offer_is_sent_with_its_link_in_vietnamese(platform: Stack) -> None:
+def local(moment: str) -> str:
+    """A moment as the messages show it: in Hải Dương's time."""
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")
+
+
+@LANGUAGES
+def test_a_waiting_list_offer_is_sent_with_its_link(platform: Stack, language: str) -> None:
     event = on_sale(platform, [ga(1, price=40_000)])
     first = order(platform, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": 1}]).json()
     address = f"wait-{uuid.uuid4().hex[:8]}@example.vn"
     joined = requests.post(
         f"http://127.0.0.1:{platform.ports.booking}/v1/events/{event['id']}/waiting-list",
-        json={"ticket_type_id": event["types"][0], "email": address, "quantity": 1},
+        json={"ticket_type_id": event["types"][0], "email": address, "quantity": 1, "language": language},
         timeout=10,
     )
     assert joined.status_code == 201, joined.text
@@ -403,7 +453,7 @@ def test_a_waiting_list_offer_is_sent_with_its_link_in_vietnamese(platform: Stac
         json={},
         timeout=30,
     ).raise_for_status()
-    offer = mails_to(platform, address, subject="Đã có vé cho bạn")[0]
+    offer = told(platform, address, "waitlist_offer", language, title=EVENT_TITLE[language])
     assert "40.000 ₫" in offer["text"] and "?token=" in offer["text"]
 
 
@@ -428,19 +478,19 @@ def come_due(stack: Stack, about: str, template: str) -> None:
     engine.dispose()
 
 
-def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack) -> None:
+@LANGUAGES
+def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack, language: str) -> None:
     event = on_sale(platform, [ga(10, price=70_000)])
     address = f"remind-{uuid.uuid4().hex[:8]}@example.vn"
     one = [{"ticket_type_id": event["types"][0], "quantity": 1}]
-    kept = order(platform, event["id"], email=address, language="en", items=one).json()
-    paid = order(platform, event["id"], email=address, language="en", items=one).json()
+    kept = order(platform, event["id"], email=address, language=language, items=one).json()
+    paid = order(platform, event["id"], email=address, language=language, items=one).json()
     pay(platform, paid)
     order_status(platform, paid, "paid")
     come_due(platform, kept["id"], "hold_expiring")  # 3 minutes before the hold runs out
     come_due(platform, paid["id"], "event_reminder")  # 24 hours before the show
-    subjects = [m["subject"] for m in mails_to(platform, address, 3)]
-    assert "Your tickets are held only a little longer: A night of Chèo" in subjects
-    assert "Tomorrow: A night of Chèo" in subjects
+    told(platform, address, "hold_expiring", language, title=EVENT_TITLE[language])
+    told(platform, address, "event_reminder", language, title=EVENT_TITLE[language])
     place = venue(platform)
     sub = f"org-due-{uuid.uuid4().hex[:6]}"
     organiser, organiser_address = token("organiser", sub), f"{sub}@example.vn"
@@ -450,11 +500,12 @@ def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack) -> Non
         json={"email": organiser_address},
         timeout=10,
     ).raise_for_status()
-    booking, _ = awaiting_payment_for(platform, place, organiser)
-    come_due(platform, booking["id"], "payment_reminder")  # 12 hours before the payment deadline
-    reminded = mails_to(platform, organiser_address, subject="Nhắc")[0]
-    assert reminded["subject"] == "Nhắc thanh toán: Đêm Chèo" and "1.000.000 ₫" in reminded["text"]
-    assert sorted(subjects) == sorted(m["subject"] for m in mails_to_now(platform, address))  # each once
+    booking, _ = awaiting_payment_for(platform, place, organiser, language)
+    come_due(platform, booking["id"], "payment_reminder")  # halfway to the test platform's deadline
+    reminded = told(platform, organiser_address, "payment_reminder", language, title="Đêm Chèo")
+    assert "1.000.000 ₫" in reminded["text"]
+    subjects = [m["subject"] for m in mails_to_now(platform, address)]
+    assert len(subjects) == len(set(subjects)) == 3  # the tickets, then each reminder once
 
 
 def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(platform: Stack) -> None:
