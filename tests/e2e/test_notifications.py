@@ -74,6 +74,7 @@ SUBJECTS = {
     "event_reminder": ("Ngày mai: {title}", "Tomorrow: {title}"),
     "waitlist_offer": ("Đã có vé cho bạn: {title}", "Tickets are free for you: {title}"),
     "order_cancelled": ("Đơn hàng đã hủy: {title}", "Order cancelled: {title}"),
+    "event_changed": ("Sự kiện có thay đổi: {title}", "Event changed: {title}"),
 }
 EVENT_TITLE = {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"}  # as ticket_fixtures names it
 LANGUAGES = pytest.mark.parametrize("language", ["vi", "en"])
@@ -574,3 +575,59 @@ def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(platform
         ).scalars()
         assert sorted(written) == ["email", "inbox"]
     engine.dispose()
+
+
+@LANGUAGES
+def test_a_buyer_hears_that_the_event_changed_and_the_reminder_follows_the_new_time(
+    platform: Stack, language: str
+) -> None:
+    event = on_sale(platform, [ga(10, price=50_000)])
+    address = f"moved-{uuid.uuid4().hex[:8]}@example.vn"
+    one = [{"ticket_type_id": event["types"][0], "quantity": 1}]
+    paid = order(platform, event["id"], email=address, language=language, items=one).json()
+    pay(platform, paid)
+    order_status(platform, paid, "paid")
+    url = f"http://127.0.0.1:{platform.ports.booking}/v1/events/{event['id']}"
+    first = event["shown"]["sessions"][0]
+    start, end = (datetime.fromisoformat(first[k]) + timedelta(hours=2) for k in ("start", "end"))
+    moved = {"sessions": [{"start": start.isoformat(), "end": end.isoformat()}], "reason": "đổi giờ diễn"}
+    refusals = [
+        ({}, event["organiser"], 422),  # nothing named to change
+        (
+            moved | {"sessions": [{"start": end.isoformat(), "end": (end + timedelta(hours=9)).isoformat()}]},
+            event["organiser"],
+            422,
+        ),
+        (moved, token("organiser", "someone-else"), 404),
+    ]
+    for body, who, status in refusals:
+        refused = requests.patch(url, headers=who, json=body, timeout=10)
+        assert (refused.status_code, refused.headers["Content-Type"]) == (
+            status,
+            "application/problem+json",
+        ), refused.text
+    assert requests.get(url, timeout=10).json()["sessions"] == [first]  # nothing changed by a refusal
+    changed = requests.patch(url, headers=event["organiser"], json=moved, timeout=30)
+    assert changed.status_code == 200, changed.text
+    shown = changed.json()
+    assert shown["sessions"][0]["start"] == start.isoformat()
+    assert [t["sale_ends_at"] for t in shown["ticket_types"]] == [start.isoformat()]  # sales follow the show
+    told_of = told(platform, address, "event_changed", language, title=EVENT_TITLE[language])
+    assert local(start.isoformat()) in told_of["text"] and "đổi giờ diễn" in told_of["text"]
+    engine = sa.create_engine(platform.database_url("notifications"))
+
+    def reminders() -> list[tuple[str, datetime]] | None:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT status, send_after FROM notifications WHERE about = :o"
+                    " AND template = 'event_reminder' AND channel = 'email' ORDER BY send_after"
+                ),
+                {"o": paid["id"]},
+            ).all()
+        return [(r.status, r.send_after) for r in rows] if len(rows) == 2 else None
+
+    (old_status, old_at), (new_status, new_at) = eventually(reminders, timeout=30)
+    engine.dispose()
+    assert (old_status, new_status) == ("cancelled", "pending")
+    assert new_at == start - timedelta(hours=24) and new_at - old_at == timedelta(hours=2)

@@ -137,6 +137,8 @@ CATALOGUE = {
     **{f"booking.venue_booking.{t}": EventType(TOPIC, VenueBookingEvent()) for t in TYPES},
     "booking.event.published": EventType(TOPIC, EventChanged()),
     "booking.event.cancelled": EventType(TOPIC, EventChanged()),
+    "booking.event.changed": EventType(TOPIC, EventChanged()),
+    "booking.order.event_changed": EventType(TOPIC, OrderEvent()),
     **{f"booking.order.{t}": EventType(TOPIC, OrderEvent()) for t in ORDER_STATES},
     "booking.tickets.issued": EventType(TOPIC, TicketsIssued()),
     "booking.ticket.checked_in": EventType(TOPIC, CheckedIn()),

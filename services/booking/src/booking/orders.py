@@ -282,6 +282,12 @@ def close(uow: BookingUnitOfWork, event: Any, order: Any, status: str, reason: s
     _publish(uow, event, changed, status, items, [s.label for s in seats], refund=refund, reason=reason)
 
 
+def tell_of_change(uow: BookingUnitOfWork, event: Any, order: Any, reason: str | None) -> None:
+    """A buyer's order stands as it was, for an event that changed (its time, its words)."""
+    items, seats = _contents(uow, str(order.id))
+    _publish(uow, event, order._mapping, "event_changed", items, [s.label for s in seats], reason=reason)
+
+
 def expire_holds(uow: BookingUnitOfWork) -> int:
     """The sweeper: holds past their time give their places back."""
     with uow:

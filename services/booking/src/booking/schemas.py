@@ -154,6 +154,21 @@ class EventIn(ma.Schema):
     )
 
 
+class EventChangeIn(ma.Schema):
+    """What may change of an event once created; buyers are told, with the reason given."""
+
+    title = ma.fields.Nested(Text)
+    description = ma.fields.Nested(LongText)
+    sessions = ma.fields.List(ma.fields.Nested(Session), validate=ma.validate.Length(min=1, max=50))
+    images = ma.fields.List(ma.fields.Url(schemes={"https", "http"}), validate=ma.validate.Length(max=10))
+    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
+
+    @ma.validates_schema
+    def _changes_something(self, data: dict[str, Any], **_: Any) -> None:
+        if not {"title", "description", "sessions", "images"} & data.keys():
+            raise ma.ValidationError("name what changes: title, description, sessions or images")
+
+
 class EventCreated(ma.Schema):
     id = ma.fields.String(required=True)
     status = ma.fields.String(required=True)

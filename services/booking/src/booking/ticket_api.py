@@ -19,6 +19,7 @@ from booking.schemas import (
     Availability,
     CheckinIn,
     CheckinOut,
+    EventChangeIn,
     EventCreated,
     EventIn,
     EventList,
@@ -105,6 +106,18 @@ def find_events(query: dict[str, Any]) -> Any:
 def get_event(event_id: Any) -> Any:
     """One event with its ticket types; drafts only for their organiser."""
     return jsonify(EventOut().dump(ticketing.get_event(uow(), optional_principal(), str(event_id))))
+
+
+@api.route(
+    "/v1/events/<uuid:event_id>",
+    "PATCH",
+    body=EventChangeIn,
+    roles=ORGANISERS,
+    responses={200: EventOut, 404: None, 409: None},
+)
+def change_event(event_id: Any, body: dict[str, Any], principal: Principal) -> Any:
+    """Change an event's words, images or sessions; every buyer is told."""
+    return jsonify(EventOut().dump(ticketing.change_event(uow(), principal, str(event_id), body)))
 
 
 @api.route(

@@ -5,7 +5,7 @@ from typing import Any
 
 from booking import orders
 from booking.common import NotFound, now, remember, replayed, settle_refund
-from booking.domain.ticketing import SoldOut, check_event, fold
+from booking.domain.ticketing import SoldOut, check_event, check_sessions, fold
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.payments import Payments
 from booking.unit_of_work import BookingUnitOfWork
@@ -72,7 +72,6 @@ def create_event(
                 }
                 for i, seat in enumerate(sold)
             ]
-        texts = [*body["title"].values(), *body["description"].values(), *space["venue_name"].values()]
         uow.add_event(
             {
                 "id": event_id,
@@ -87,17 +86,13 @@ def create_event(
                 "description": body["description"],
                 "category": body["category"],
                 "images": body["images"],
-                "sessions": [
-                    {"start": s["start"].isoformat(), "end": s["end"].isoformat()} for s in sessions
-                ],
-                "starts_at": sessions[0]["start"],
-                "ends_at": max(s["end"] for s in sessions),
+                **_when(sessions),
                 "language": body["language"],
                 "per_buyer_limit": body["per_buyer_limit"],
                 "hold_minutes": body["hold_minutes"],
                 "refund_policy": body["refund_policy"],
                 "status": "draft",
-                "search_text": fold(" ".join(texts)),
+                "search_text": _search_text(body["title"], body["description"], space["venue_name"]),
             },
             types,
             seats,
@@ -106,6 +101,44 @@ def create_event(
         remember(uow, principal.sub, key, body, 201, answer)
         uow.commit()
         return 201, answer
+
+
+def _when(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(sessions, key=lambda s: s["start"])
+    return {
+        "sessions": [{"start": s["start"].isoformat(), "end": s["end"].isoformat()} for s in ordered],
+        "starts_at": ordered[0]["start"],
+        "ends_at": max(s["end"] for s in ordered),
+    }
+
+
+def _search_text(title: dict[str, str], description: dict[str, str], venue_name: dict[str, str]) -> str:
+    return fold(" ".join([*title.values(), *description.values(), *venue_name.values()]))
+
+
+def change_event(
+    uow: BookingUnitOfWork, principal: Principal, event_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """What the public sees changes: words, images or the sessions (within the booked time). Each
+    buyer of a published event is told, and their reminder follows the new time."""
+    with uow:
+        event = _own_event(uow, principal, event_id)
+        if event.status == "cancelled":
+            raise TransitionRefused("a cancelled event cannot change")
+        changes: dict[str, Any] = {k: body[k] for k in ("title", "description", "images") if k in body}
+        if "sessions" in body:
+            check_sessions(dict(uow.booking(str(event.venue_booking_id))._mapping), body["sessions"])
+            changes |= _when(body["sessions"])
+            uow.follow_first_session(event_id, event.starts_at, changes["starts_at"])
+        title, description = changes.get("title", event.title), changes.get("description", event.description)
+        uow.update_event(event_id, **changes, search_text=_search_text(title, description, event.venue_name))
+        changed = uow.event(event_id)
+        if event.status == "published":
+            _announce(uow, changed, "changed", body["reason"])
+            for order in uow.orders_of_event(event_id, ("paid",)):
+                orders.tell_of_change(uow, changed, order, body["reason"])
+        uow.commit()
+        return _view(changed, uow.ticket_types(event_id))
 
 
 def _own_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> Any:

@@ -232,6 +232,13 @@ class BookingUnitOfWork(UnitOfWork):
         taken = self.conn.execute(HOT["take_quota"], {"type_id": type_id, "quantity": quantity}).first()
         return taken is not None
 
+    def follow_first_session(self, event_id: str, was: datetime, now_at: datetime) -> None:
+        """Sales that closed as the first session began close as it now begins, and none stays open
+        past it."""
+        t = db.ticket_types
+        moved = sa.or_(t.c.sale_ends_at == was, t.c.sale_ends_at > now_at)
+        self.conn.execute(t.update().where(t.c.event_id == event_id, moved).values(sale_ends_at=now_at))
+
     def give_back_quota(self, type_id: str, quantity: int) -> None:
         t = db.ticket_types
         self.conn.execute(t.update().where(t.c.id == type_id).values(taken=t.c.taken - quantity))

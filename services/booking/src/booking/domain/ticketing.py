@@ -84,9 +84,7 @@ def check_event(
     faults = Faults()
     if booking["status"] != "confirmed":
         faults.add("venue_booking_id", f"the booking is {booking['status']}, not confirmed")
-    for i, s in enumerate(body["sessions"]):
-        if not booking["starts_at"] <= s["start"] < s["end"] <= booking["ends_at"]:
-            faults.add("sessions", f"session {i + 1} must lie within the booked time, start before end")
+    _check_sessions(faults, booking, body["sessions"])
     seats = seats_of(layout) if layout_kind == "seated" else []
     categories = {seat.category for seat in seats}
     sold_by_type: dict[str, list[Seat]] = {}
@@ -116,6 +114,19 @@ def check_event(
         faults.add("ticket_types", f"quotas add up to {counted}, more than the space holds ({capacity})")
     faults.raise_any()
     return sold_by_type
+
+
+def check_sessions(booking: dict[str, Any], sessions: list[dict[str, Any]]) -> None:
+    """Faults of an event's new sessions: each within the booked time."""
+    faults = Faults()
+    _check_sessions(faults, booking, sessions)
+    faults.raise_any()
+
+
+def _check_sessions(faults: "Faults", booking: dict[str, Any], sessions: list[dict[str, Any]]) -> None:
+    for i, s in enumerate(sessions):
+        if not booking["starts_at"] <= s["start"] < s["end"] <= booking["ends_at"]:
+            faults.add("sessions", f"session {i + 1} must lie within the booked time, start before end")
 
 
 def check_order(

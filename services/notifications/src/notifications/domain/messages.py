@@ -67,6 +67,10 @@ MESSAGES: dict[str, list[Message]] = {
     "booking.waitlist.offered": [Message("waitlist_offer", BUYER)],
     "booking.order.cancelled": [Message("order_cancelled", BUYER, essential=True)],
     "booking.order.refunded": [Message("order_refunded", BUYER, essential=True)],
+    "booking.order.event_changed": [
+        Message("event_changed", BUYER, essential=True),
+        Message("event_reminder", BUYER, when=_first_session),  # at the new time
+    ],
 }
 
 # What an event settles: the reminders still pending about the same thing that no longer apply.
@@ -78,6 +82,7 @@ SETTLES: dict[str, tuple[str, ...]] = {
     "booking.order.expired": ("hold_expiring",),
     "booking.order.cancelled": ("hold_expiring", "event_reminder"),
     "booking.order.refunded": ("event_reminder",),
+    "booking.order.event_changed": ("event_reminder",),
 }
 
 
