@@ -40,7 +40,8 @@ class Runtime:
     def relay(self) -> Relay:
         return Relay(self.engine, self.plumbing.outbox, lambda: kafka.producer(self.settings.kafka_bootstrap))
 
-    def consumer(self, topics: list[str], handlers: Mapping[str, Handler]) -> ConsumerLoop:
+    def consumer(self, topics: list[str], handlers: Mapping[str, Handler], batch: int = 500) -> ConsumerLoop:
+        """`batch`: the most messages a poll returns, applied in one transaction."""
         name = self.settings.service
         return ConsumerLoop(
             name=name,
@@ -48,7 +49,9 @@ class Runtime:
             processed=self.plumbing.processed,
             dead_letters=self.plumbing.dead_letters,
             handlers=handlers,
-            make_consumer=lambda: kafka.consumer(self.settings.kafka_bootstrap, name, topics),
+            make_consumer=lambda: kafka.consumer(
+                self.settings.kafka_bootstrap, name, topics, max_poll_records=batch
+            ),
             make_producer=lambda: kafka.producer(self.settings.kafka_bootstrap),
         )
 

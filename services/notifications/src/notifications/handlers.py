@@ -57,21 +57,29 @@ def record(uow: NotificationsUnitOfWork, event: Envelope) -> None:
         )
     elif event.type in REVIEWED:
         uow.remove_waiting(data["venue_booking_id"])
+    due = []
     for message in MESSAGES.get(event.type, []):
         send_after = message.when(data, datetime.fromisoformat(event.time)) if message.when else now()
         if send_after is None or (message.when and send_after <= now()):
             continue  # a reminder whose moment has passed says nothing any more
-        _write(uow, event, message, send_after)
+        due.append((message, send_after))
+    _write(uow, event, due)
 
 
-def _write(uow: NotificationsUnitOfWork, event: Envelope, message: Message, send_after: datetime) -> None:
-    """The message to each person it is for: in the inbox, and by each channel they are reached on."""
-    for person in _recipients(uow, message.audience, event.data):
-        subject, body = render(message.template, person.language, event.data)
-        attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
-        written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
-        for channel, address in [("inbox", ""), *_deliveries(message, person)]:
-            uow.add(_notification(event, message, person, channel, address) | written)
+def _write(uow: NotificationsUnitOfWork, event: Envelope, due: list[tuple[Message, datetime]]) -> None:
+    """Each message to each person it is for: in the inbox, and by each channel they are reached on."""
+    rows, source = [], asdict(event)
+    for message, send_after in due:
+        for person in _recipients(uow, message.audience, event.data):
+            subject, body = render(message.template, person.language, event.data)
+            attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
+            written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
+            rows += [
+                _notification(event, message, person, channel, address) | written | {"source": source}
+                for channel, address in [("inbox", ""), *_deliveries(message, person)]
+            ]
+    if rows:
+        uow.add(rows)
 
 
 def send_digests(uow: NotificationsUnitOfWork, at: datetime) -> int:
@@ -92,7 +100,7 @@ def send_digests(uow: NotificationsUnitOfWork, at: datetime) -> int:
                 id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"xudong:review-digest:{manager}:{data['day']}")),
                 time=moment.isoformat(),
             )
-            _write(uow, digest, DIGEST, now())
+            _write(uow, digest, [(DIGEST, now())])
         uow.commit()
     return len({row.manager for row in waiting})
 
@@ -144,7 +152,6 @@ def _notification(
         "language": person.language,
         "essential": message.essential,
         "status": "inbox" if channel == "inbox" else "pending",
-        "source": asdict(event),
     }
 
 

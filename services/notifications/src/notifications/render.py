@@ -22,6 +22,7 @@ _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("notifications", "templates"),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates change with a release, not while the worker runs
     autoescape=False,  # plain text messages
 )
 _templates.filters.update(vnd=vnd, local=_local, day=_day)

@@ -107,7 +107,7 @@ class Webhook:
 
     def send(self, notification: Any) -> None:
         with NotificationsUnitOfWork(self.runtime) as uow:
-            hook = uow.webhook(notification.address)
+            hook, source = uow.webhook(notification.address), uow.source(notification.id)
         if hook is None:
             raise Undelivered("the webhook was removed")
         body = {
@@ -116,7 +116,7 @@ class Webhook:
             "message": notification.template,
             "subject": notification.subject,
             "text": notification.body,
-            "data": notification.source["data"],
+            "data": source["data"],
         }
         at = int(time.time())
         raw = _json(body)  # signed exactly as sent
@@ -144,7 +144,7 @@ def backoff(attempts: int) -> timedelta:
 def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any) -> int:
     """One round: what is due on the channel is sent, rescheduled or, at the last attempt, failed."""
     with uow:
-        due = uow.due(channel.name, now())
+        due, sent = uow.due(channel.name, now()), []
         for notification in due:
             attempts = notification.attempts + 1
             try:
@@ -153,13 +153,15 @@ def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any
                 if attempts >= ATTEMPTS:
                     uow.update(notification.id, status="failed", attempts=attempts, last_error=str(exc))
                     dead_letter(
-                        notification.source, f"{channel.name} delivery failed {attempts} times: {exc}"
+                        uow.source(notification.id), f"{channel.name} delivery failed {attempts} times: {exc}"
                     )
                 else:
                     retry = now() + backoff(attempts)
                     uow.update(notification.id, attempts=attempts, send_after=retry, last_error=str(exc))
                 continue
-            uow.update(notification.id, status="sent", attempts=attempts, sent_at=now())
+            sent.append(notification.id)
+        if sent:
+            uow.mark_sent(sent, now())
         uow.commit()
     return len(due)
 
@@ -172,7 +174,7 @@ def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, sto
     while not stop.is_set():
         try:
             if not deliver_due(NotificationsUnitOfWork(runtime), channel, dead_letter):
-                stop.wait(0.2)
+                stop.wait(0.1)
         except Exception:  # the sender outlives any one failure; the next round tries again
             log.exception("delivery round failed")
             stop.wait(1.0)

@@ -9,6 +9,8 @@ from sqlalchemy.dialects.postgresql import insert
 from eventbus.runtime import UnitOfWork
 from notifications import db
 
+ADD = insert(db.notifications).on_conflict_do_nothing()  # compiled once, sent as one batch
+
 
 class NotificationsUnitOfWork(UnitOfWork):
     def contact(self, recipient: str) -> Any:
@@ -33,15 +35,9 @@ class NotificationsUnitOfWork(UnitOfWork):
     def add_webhook(self, hook: dict[str, Any]) -> None:
         self.conn.execute(db.webhooks.insert().values(**hook))
 
-    def add(self, notification: dict[str, Any]) -> bool:
-        """False when this event already gave this person this message."""
-        added = self.conn.execute(
-            insert(db.notifications)
-            .values(**notification)
-            .on_conflict_do_nothing()
-            .returning(db.notifications.c.id)
-        ).first()
-        return added is not None
+    def add(self, notifications: list[dict[str, Any]]) -> None:
+        """What this event already gave a person on a channel is left as it was."""
+        self.conn.execute(ADD, notifications)
 
     def settle(self, about: str, templates: tuple[str, ...]) -> None:
         """Reminders still pending about something that no longer needs them are called off."""
@@ -72,16 +68,28 @@ class NotificationsUnitOfWork(UnitOfWork):
         )
         return list(self.conn.execute(query, {"moment": moment, "day": moment.date().isoformat()}))
 
-    def due(self, channel: str, now: datetime, limit: int = 10) -> list[Any]:
+    def due(self, channel: str, now: datetime, limit: int = 5) -> list[Any]:
         n = db.notifications
         query = (
-            sa.select(n)
+            sa.select(*[c for c in n.c if c.name != "source"])  # the event is read only should all fail
             .where(n.c.channel == channel, n.c.status == "pending", n.c.send_after <= now)
             .order_by(n.c.send_after)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         return list(self.conn.execute(query))
+
+    def mark_sent(self, notification_ids: list[str], at: datetime) -> None:
+        n = db.notifications
+        self.conn.execute(
+            n.update()
+            .where(n.c.id.in_(notification_ids))
+            .values(status="sent", attempts=n.c.attempts + 1, sent_at=at)
+        )
+
+    def source(self, notification_id: str) -> dict[str, Any]:
+        n = db.notifications
+        return dict(self.conn.execute(sa.select(n.c.source).where(n.c.id == notification_id)).scalar_one())
 
     def update(self, notification_id: str, **changes: Any) -> None:
         n = db.notifications

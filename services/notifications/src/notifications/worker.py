@@ -15,7 +15,7 @@ from notifications.sender import Channel, Email, Gateway, Webhook, run_channel
 from notifications.unit_of_work import NotificationsUnitOfWork
 
 log = logging.getLogger(__name__)
-EMAIL_SENDERS = 4
+EMAIL_SENDERS, CONSUMED_AT_ONCE = 8, 100
 
 
 def digests(runtime: Runtime, stop: threading.Event) -> None:
@@ -31,14 +31,15 @@ def digests(runtime: Runtime, stop: threading.Event) -> None:
 def work(runtime: Runtime, stop: threading.Event) -> None:
     """The consumer loop, a sender thread per channel and the digests' thread."""
     dead_letters = producer(runtime.settings.kafka_bootstrap)
-    # four SMTP connections: one is held up by each message's round trip to the server
+    # eight SMTP connections: each is held up by its message's round trips to the server
     channels: list[Channel] = [Email(*smtp_server()) for _ in range(EMAIL_SENDERS)] + [Webhook(runtime)]
     channels += [Gateway(name, url) for name, url in gateways().items()]
     senders = [threading.Thread(target=run_channel, args=(runtime, c, dead_letters, stop)) for c in channels]
     senders.append(threading.Thread(target=digests, args=(runtime, stop)))
     for sender in senders:
         sender.start()
-    runtime.consumer(TOPICS, consumers(runtime)).run(stop)
+    # What a poll brings can be sent once its transaction commits: small batches start sending sooner.
+    runtime.consumer(TOPICS, consumers(runtime), batch=CONSUMED_AT_ONCE).run(stop)
     for sender in senders:
         sender.join()
     dead_letters.close(timeout=2)
