@@ -19,6 +19,7 @@ from eventbus.fields import LOCAL
 from eventbus.settings import DEV_JWT_SECRET, Settings
 from notifications.bootstrap import bootstrap
 from notifications.handlers import send_digests
+from notifications.sender import ATTEMPTS
 from notifications.unit_of_work import NotificationsUnitOfWork
 from tests.e2e.receiver import Receiver
 from tests.e2e.test_venue_payments import VISA, pay_with, start_payment
@@ -75,6 +76,7 @@ SUBJECTS = {
     "waitlist_offer": ("Đã có vé cho bạn: {title}", "Tickets are free for you: {title}"),
     "order_cancelled": ("Đơn hàng đã hủy: {title}", "Order cancelled: {title}"),
     "event_changed": ("Sự kiện có thay đổi: {title}", "Event changed: {title}"),
+    "review_digest": ("2 yêu cầu đang chờ bạn duyệt ({day})", "2 requests wait for your review ({day})"),
 }
 EVENT_TITLE = {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"}  # as ticket_fixtures names it
 LANGUAGES = pytest.mark.parametrize("language", ["vi", "en"])
@@ -164,6 +166,15 @@ def test_an_organiser_is_told_each_step_of_a_venue_booking_and_finds_it_in_the_i
         timeout=10,
     )
     assert other.status_code == 404
+    inbox_url = notifications_api(platform, "/notifications")
+    page = requests.get(inbox_url, headers=organiser, params={"limit": 1}, timeout=10).json()
+    assert [n["id"] for n in page["items"]] == [inbox[0]["id"]] and page["next_cursor"] == "1"
+    after = requests.get(inbox_url, headers=organiser, params={"limit": 1, "cursor": "1"}, timeout=10)
+    assert [n["id"] for n in after.json()["items"]] == [inbox[1]["id"]]
+    mine_only = requests.get(inbox_url, headers=stranger, params={"recipient": sub}, timeout=10).json()
+    assert all(n["recipient"] == "someone-else" for n in mine_only["items"])  # not another's
+    staff = requests.get(inbox_url, headers=token("staff", "staff-1"), params={"recipient": sub}, timeout=10)
+    assert [n["id"] for n in staff.json()["items"]] == [n["id"] for n in inbox]
 
 
 def tickets_issued(stack: Stack, email: str) -> bytes:
@@ -509,13 +520,16 @@ def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack, langua
     assert len(subjects) == len(set(subjects)) == 3  # the tickets, then each reminder once
 
 
-def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(platform: Stack) -> None:
+@LANGUAGES
+def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(
+    platform: Stack, language: str
+) -> None:
     place = venue(platform)
     manager, address = place["manager_id"], f"{uuid.uuid4().hex[:6]}-digest@example.vn"
     requests.put(
         notifications_api(platform, "/contacts/me"),
         headers=place["manager"],
-        json={"email": address, "language": "en"},
+        json={"email": address, "language": language},
         timeout=10,
     ).raise_for_status()
     organiser = token("organiser", f"org-digest-{uuid.uuid4().hex[:6]}")
@@ -559,7 +573,7 @@ def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(platform
     mails_to(platform, address, 4)  # a new request to review for each of the three, then the digest
     day = tomorrow.strftime("%d/%m/%Y")
     digest = [m for m in mails_to_now(platform, address) if m["subject"].endswith(f"({day})")]
-    assert [m["subject"] for m in digest] == [f"2 requests wait for your review ({day})"], [
+    assert [m["subject"] for m in digest] == [subject("review_digest", language, day=day)], [
         m["subject"] for m in mails_to_now(platform, address)
     ]
     local = [datetime.fromisoformat(b["start"]).astimezone(LOCAL).strftime("%H:%M %d/%m/%Y") for b in asked]
@@ -631,3 +645,65 @@ def test_a_buyer_hears_that_the_event_changed_and_the_reminder_follows_the_new_t
     engine.dispose()
     assert (old_status, new_status) == ("cancelled", "pending")
     assert new_at == start - timedelta(hours=24) and new_at - old_at == timedelta(hours=2)
+
+
+def test_a_dead_channel_holds_up_no_other_and_its_last_failure_goes_to_the_dlq(
+    platform: Stack, receiver: Receiver
+) -> None:
+    place = venue(platform)
+    sub = f"org-dead-{uuid.uuid4().hex[:6]}"
+    organiser, phone = token("organiser", sub), f"+848{uuid.uuid4().int % 10**8:08d}"
+    requests.put(
+        notifications_api(platform, "/contacts/me"),
+        headers=organiser,
+        json={"email": f"{sub}@example.vn", "phone": phone},
+        timeout=10,
+    ).raise_for_status()
+    engine = sa.create_engine(platform.database_url("notifications"))
+
+    def sms() -> Any:
+        with engine.connect() as conn:
+            query = "SELECT * FROM notifications WHERE address = :p AND template = 'request_received'"
+            return conn.execute(sa.text(query), {"p": phone}).first()
+
+    receiver.failing = True  # the SMS gateway answers 503 to everything
+    try:
+        booking = requests.post(
+            f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings",
+            headers=organiser,
+            json=request_body(place["hall"]["id"], *slot(days=15)),
+            timeout=10,
+        ).json()
+        told(platform, f"{sub}@example.vn", "request_received", "vi", title="Đêm Chèo")  # email goes on
+        tried = eventually(lambda: _tried(sms()))
+        assert "503" in tried.last_error
+        with engine.begin() as conn:  # the clock moves on to the last attempt
+            conn.execute(
+                sa.text("UPDATE notifications SET attempts = :n, send_after = now() WHERE id = :i"),
+                {"n": ATTEMPTS - 1, "i": tried.id},
+            )
+        failed = eventually(lambda: _failed(sms()), timeout=30)
+    finally:
+        receiver.failing = False
+    engine.dispose()
+    assert failed.attempts == ATTEMPTS and "503" in failed.last_error
+    dlq = KafkaConsumer(
+        "booking.events.dlq",
+        bootstrap_servers=platform.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3000,
+    )
+    dead = [dict(m.headers) for m in dlq if str(failed.event_id).encode() in (m.value or b"")]
+    dlq.close()
+    assert [h["error"].decode() for h in dead] == [
+        f"sms delivery failed {ATTEMPTS} times: {failed.last_error}"
+    ]
+    assert booking["id"] == failed.about
+
+
+def _tried(row: Any) -> Any:
+    return row if row is not None and row.attempts >= 1 else None
+
+
+def _failed(row: Any) -> Any:
+    return row if row.status == "failed" else None
