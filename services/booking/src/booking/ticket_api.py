@@ -8,7 +8,7 @@ import segno
 from flask import Response, current_app, jsonify, request
 
 from booking import orders, ticketing
-from booking.api import idempotency_key, payment_answer, payments, uow
+from booking.api import ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
 from booking.config import ticket_signing_key
 from booking.domain.ticketing import SoldOut
@@ -36,7 +36,6 @@ from eventbus.auth import Principal
 from eventbus.http import Api, EmptyBody, Problem, optional_principal, problem_response
 
 api = Api("tickets")
-ORGANISERS = ("organiser", "staff")
 DOOR = ("venue_manager", "organiser", "staff")
 
 
