@@ -642,9 +642,30 @@ def test_a_buyer_hears_that_the_event_changed_and_the_reminder_follows_the_new_t
         return [(r.status, r.send_after) for r in rows] if len(rows) == 2 else None
 
     (old_status, old_at), (new_status, new_at) = eventually(reminders, timeout=30)
-    engine.dispose()
     assert (old_status, new_status) == ("cancelled", "pending")
     assert new_at == start - timedelta(hours=24) and new_at - old_at == timedelta(hours=2)
+
+    again = requests.patch(url, headers=event["organiser"], json=moved, timeout=30)
+    assert again.json() == shown  # already so: nothing changes, nobody is told twice
+    reworded = {"description": {"en": "New words"}, "reason": "sửa lời giới thiệu"}
+    kept = requests.patch(url, headers=event["organiser"], json=reworded, timeout=30).json()["description"]
+    assert kept == {"vi": "Vở Quan Âm Thị Kính", "en": "New words"}  # the language not sent is kept
+
+    def reasons() -> list[str] | None:
+        """The buyer's 'event changed' emails, once the rewording's has been written."""
+        with engine.connect() as conn:
+            bodies = conn.execute(
+                sa.text(
+                    "SELECT body FROM notifications WHERE about = :o AND template = 'event_changed'"
+                    " AND channel = 'email' ORDER BY created_at"
+                ),
+                {"o": paid["id"]},
+            ).scalars()
+            said = ["sửa lời" in b for b in bodies]
+        return said if said and said[-1] else None
+
+    assert eventually(reasons, timeout=30) == [False, True]  # the repeat wrote nothing between them
+    engine.dispose()
 
 
 def test_a_dead_channel_holds_up_no_other_and_its_last_failure_goes_to_the_dlq(

@@ -169,17 +169,18 @@ def _take_quotas(uow: BookingUnitOfWork, types: dict[str, Any], asked: dict[str,
 
 
 def _retake(uow: BookingUnitOfWork, order: Any) -> bool:
-    """The places of an order whose hold lapsed, taken again if nobody else has them."""
+    """The places of an order whose hold lapsed, taken again if nobody else has them: all or none."""
     types = {str(t.id): t for t in uow.ticket_types(str(order.event_id))}
     seat_ids = list(order.seat_ids)
-    if seat_ids and len(uow.take_seats(seat_ids, str(order.id), now() + timedelta(minutes=5), now())) < len(
-        seat_ids
-    ):
-        return False
-    return all(
+    savepoint = uow.conn.begin_nested()
+    until = now() + timedelta(minutes=5)
+    seats_back = not seat_ids or len(uow.take_seats(seat_ids, str(order.id), until, now())) == len(seat_ids)
+    taken = seats_back and all(
         types[str(i.ticket_type_id)].kind == "seated" or uow.take_quota(str(i.ticket_type_id), i.quantity)
         for i in uow.order_items(str(order.id))
     )
+    (savepoint.commit if taken else savepoint.rollback)()
+    return taken
 
 
 # --- paying and tickets ------------------------------------------------------------------------------
@@ -211,7 +212,12 @@ def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
         order = uow.order(order_id, lock=True)
     if order.status == "held" and intent.amount == order.total:
         _complete(uow, event, order)
-    elif order.status == "expired" and event.status == "published" and _retake(uow, order):
+    elif (
+        order.status == "expired"
+        and intent.amount == order.total
+        and event.status == "published"
+        and _retake(uow, order)
+    ):
         _complete(uow, event, order, "paid after the hold ran out; the places were still free")
     else:
         reason = f"paid after the order was {order.status}; refunded in full"

@@ -158,7 +158,7 @@ class EventChangeIn(ma.Schema):
     """What may change of an event once created; buyers are told, with the reason given."""
 
     title = ma.fields.Nested(Text)
-    description = ma.fields.Nested(LongText)
+    description = ma.fields.Nested(LongText(partial=True))  # the languages not sent are kept
     sessions = ma.fields.List(ma.fields.Nested(Session), validate=ma.validate.Length(min=1, max=50))
     images = ma.fields.List(ma.fields.Url(schemes={"https", "http"}), validate=ma.validate.Length(max=10))
     reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))

@@ -125,20 +125,37 @@ def change_event(
         event = _own_event(uow, principal, event_id)
         if event.status == "cancelled":
             raise TransitionRefused("a cancelled event cannot change")
-        changes: dict[str, Any] = {k: body[k] for k in ("title", "description", "images") if k in body}
-        if "sessions" in body:
+        # Orders before ticket types, as a buyer's cancellation takes them; an order paid meanwhile
+        # waits, and is confirmed with what the event has become.
+        buyers = uow.orders_of_event(event_id, ("held", "paid"))
+        changes = _changes(event, body)
+        if not changes:
+            return _view(event, uow.ticket_types(event_id))
+        if "sessions" in changes:
             check_sessions(dict(uow.booking(str(event.venue_booking_id))._mapping), body["sessions"])
-            changes |= _when(body["sessions"])
+        if "starts_at" in changes:
             uow.follow_first_session(event_id, event.starts_at, changes["starts_at"])
         title, description = changes.get("title", event.title), changes.get("description", event.description)
         uow.update_event(event_id, **changes, search_text=_search_text(title, description, event.venue_name))
         changed = uow.event(event_id)
         if event.status == "published":
             _announce(uow, changed, "changed", body["reason"])
-            for order in uow.orders_of_event(event_id, ("paid",)):
-                orders.tell_of_change(uow, changed, order, body["reason"])
+            for order in buyers:
+                if order.status == "paid":
+                    orders.tell_of_change(uow, changed, order, body["reason"])
         uow.commit()
         return _view(changed, uow.ticket_types(event_id))
+
+
+def _changes(event: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """What the request changes of the event: the languages of a description not sent are kept,
+    and what is already so is left out, so that a repeated request tells nobody twice."""
+    asked: dict[str, Any] = {k: body[k] for k in ("title", "images") if k in body}
+    if "description" in body:
+        asked["description"] = event.description | body["description"]
+    if "sessions" in body:
+        asked |= _when(body["sessions"])
+    return {k: v for k, v in asked.items() if v != getattr(event, k)}
 
 
 def _own_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> Any:

@@ -84,9 +84,11 @@ def _write(uow: NotificationsUnitOfWork, event: Envelope, due: list[tuple[Messag
 
 def send_digests(uow: NotificationsUnitOfWork, at: datetime) -> int:
     """Each manager with requests that already waited at this morning's digest hour hears of them,
-    oldest first, once a day (the worker asks every minute). The digest is an event of this service's
-    own, named by manager and day: the key that keeps it from being written twice."""
+    oldest first, once a day (the worker asks every minute; until noon). The digest is an event of
+    this service's own, named by manager and day: the key that keeps it from being written twice."""
     moment = digest_moment(at)
+    if moment is None:
+        return 0
     with uow:
         waiting = uow.waiting_at(moment)
         for manager, rows in groupby(waiting, key=lambda row: row.manager):

@@ -1,16 +1,22 @@
 """Who hears of what and when, on their own: the digest hour, amounts in VND, the digest's text."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from notifications.domain.messages import digest_moment, vnd
 from notifications.render import render
 
 
-def test_the_digest_is_due_at_seven_in_the_morning_in_hai_duong() -> None:
-    before = datetime(2026, 11, 26, 23, 59, tzinfo=UTC)  # 06:59 on the 27th in Hải Dương
-    after = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # 07:00 on the 27th
-    assert digest_moment(before) == datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
-    assert digest_moment(after) == after
+def test_the_digest_is_due_at_seven_in_the_morning_in_hai_duong_and_not_caught_up_later() -> None:
+    at_seven = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # 07:00 on the 27th in Hải Dương
+    before = at_seven - timedelta(minutes=1)
+    late_morning = at_seven + timedelta(hours=4, minutes=59)
+    afternoon = at_seven + timedelta(hours=5)  # noon: a worker back from an outage waits for tomorrow
+    assert [digest_moment(t) for t in (before, at_seven, late_morning, afternoon)] == [
+        None,
+        at_seven,
+        at_seven,
+        None,
+    ]
 
 
 def test_amounts_are_written_as_vnd() -> None:

@@ -88,15 +88,18 @@ SETTLES: dict[str, tuple[str, ...]] = {
 
 # A venue manager's daily digest of the requests still waiting for their review, at 07:00 in Hải
 # Dương: a request waits from its slot's hold until the manager decides or the slot is released.
-DIGEST, DIGEST_AT = Message("review_digest", MANAGERS), time(7)
+DIGEST = Message("review_digest", MANAGERS)
+DIGEST_AT, DIGEST_UNTIL = time(7), time(12)  # written in the morning only
 WAITS, REVIEWED = "venues.slot.held", ("venues.slot.approved", "venues.slot.rejected", "venues.slot.released")
 
 
-def digest_moment(at: datetime) -> datetime:
-    """When the latest digest due at `at` was due: 07:00 local time, today or yesterday."""
+def digest_moment(at: datetime) -> datetime | None:
+    """When the digest due at `at` was due: 07:00 local time today, for the morning only, so that a
+    worker back from an outage in the afternoon or at night leaves it to the next morning."""
     local = at.astimezone(LOCAL)
-    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
-    return datetime.combine(day, DIGEST_AT, LOCAL)
+    if not DIGEST_AT <= local.time() < DIGEST_UNTIL:
+        return None
+    return datetime.combine(local.date(), DIGEST_AT, LOCAL)
 
 
 def about(data: dict[str, Any]) -> str:
