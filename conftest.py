@@ -36,8 +36,10 @@ def stack() -> Iterator["Stack"]:  # noqa: F821
 @pytest.fixture(scope="session")
 def platform(stack: "Stack") -> "Stack":  # noqa: F821
     """The three services (api, relay, worker each) running on the stack; unpaid bookings expire
-    after 25 s instead of 48 h, so that expiry can be watched; SMS and Zalo go to a local receiver."""
+    after 25 s instead of 48 h, so that expiry can be watched; SMS and Zalo go to a local receiver;
+    the tests stand for one reverse proxy, whose X-Forwarded-For names each buyer's address."""
     os.environ.setdefault("BOOKING_PAYMENT_WINDOW_SECONDS", "25")
+    os.environ.setdefault("XUDONG_TRUSTED_PROXIES", "1")
     for channel in ("sms", "zalo"):  # the gateways are a receiver the tests run (tests/e2e/receiver.py)
         os.environ.setdefault(
             f"NOTIFICATIONS_{channel.upper()}_URL", f"http://127.0.0.1:{receiver_port()}/{channel}"

@@ -23,7 +23,7 @@ from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.migrations import upgrade
 from eventbus.settings import DEV_JWT_SECRET, Settings
-from tests.e2e.ticket_fixtures import api, ga, on_sale, order_status, pay, seated
+from tests.e2e.ticket_fixtures import api, ga, on_sale, order_status, pay, seated, somewhere
 from tests.e2e.venue_fixtures import venue
 from xudong.stack import ROOT, Stack
 
@@ -132,7 +132,7 @@ def test_a_thousand_buyers_get_exactly_what_exists_and_every_one_an_answer(platf
     def buy(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if not hasattr(session, "http"):
             session.http = requests.Session()
-        answer = session.http.post(api(platform, "/orders"), json=body, timeout=120)
+        answer = session.http.post(api(platform, "/orders"), json=body, headers=somewhere(), timeout=120)
         return answer.status_code, answer.json()
 
     def left() -> dict[str, Any]:

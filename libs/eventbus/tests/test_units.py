@@ -5,11 +5,13 @@ import time
 import jwt
 import marshmallow as ma
 import pytest
+from flask import Flask
 
 from eventbus.auth import ALGORITHMS, AUDIENCE, ISSUER, Unauthenticated, issue_token, read_token
 from eventbus.envelope import Envelope, InvalidEnvelope, new_event
 from eventbus.logs import correlation_id
 from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
+from eventbus.ratelimit import client_address
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256-and-for-hs512-too-0123456789"
 
@@ -139,3 +141,22 @@ def test_a_log_line_is_json_with_the_service_and_correlation_id() -> None:
         "relay started",
         3,
     )
+
+
+@pytest.mark.parametrize(
+    "trusted, forwarded, client",
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy before us: the header is the client's own words
+        (1, None, "127.0.0.1"),  # nothing forwarded: the peer
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # what the client wrote first is not believed
+        (2, "1.2.3.4, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "127.0.0.1"),  # fewer hops than proxies: the peer
+    ],
+)
+def test_the_client_a_rate_limit_counts_is_the_address_the_trusted_proxies_saw(
+    trusted: int, forwarded: str | None, client: str
+) -> None:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    with Flask(__name__).test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert client_address(trusted) == client

@@ -3,10 +3,12 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from eventbus.ratelimit import rate_counts_table
 from eventbus.runtime import Plumbing
 
 metadata = sa.MetaData()
 plumbing = Plumbing.on(metadata)
+rate_counts = rate_counts_table(metadata)
 
 # What venues announced of each space; booking never reads the venues database.
 spaces = sa.Table(

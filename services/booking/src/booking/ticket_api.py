@@ -10,7 +10,7 @@ from flask import Response, current_app, jsonify, request
 from booking import orders, ticketing
 from booking.api import ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
-from booking.config import ticket_signing_key
+from booking.config import holds_per_minute, misses_per_minute, ticket_signing_key
 from booking.domain.ticketing import SoldOut
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.eticket import render_ticket
@@ -34,6 +34,7 @@ from booking.schemas import (
 )
 from eventbus.auth import Principal
 from eventbus.http import Api, EmptyBody, Problem, optional_principal, problem_response
+from eventbus.ratelimit import RateLimits, limit_calls, limit_misses
 
 api = Api("tickets")
 DOOR = ("venue_manager", "organiser", "staff")
@@ -78,6 +79,15 @@ for refusal in (
     StripeUnavailable,
 ):
     api.blueprint.register_error_handler(refusal, lambda exc: problem_response(_problem(exc)))
+
+
+def _limits() -> RateLimits:
+    limits: RateLimits = current_app.extensions["rate_limits"]
+    return limits
+
+
+holds_limited = limit_calls(_limits, "orders", holds_per_minute)
+lookups_limited = limit_misses(_limits, "lookups of unknown orders or tickets", misses_per_minute, NotFound)
 
 
 def _order_token() -> str | None:
@@ -162,7 +172,8 @@ def join_waiting_list(event_id: Any, body: dict[str, Any]) -> Any:
 
 
 # --- orders --------------------------------------------------------------------------------------
-@api.route("/v1/orders", "POST", body=OrderIn, responses={201: OrderCreated, 409: None})
+@api.route("/v1/orders", "POST", body=OrderIn, responses={201: OrderCreated, 409: None, 429: None})
+@holds_limited
 def place_order(body: dict[str, Any]) -> Any:
     """Hold tickets (by type and quantity, or by seat) for a guest with an email or a logged-in
     buyer; the answer's token reads the order. Send an Idempotency-Key to make retries safe."""
@@ -170,7 +181,8 @@ def place_order(body: dict[str, Any]) -> Any:
     return jsonify(answer), status
 
 
-@api.route("/v1/orders/<uuid:order_id>", "GET", responses={200: OrderOut, 404: None})
+@api.route("/v1/orders/<uuid:order_id>", "GET", responses={200: OrderOut, 404: None, 429: None})
+@lookups_limited
 def get_order(order_id: Any) -> Any:
     """An order with its tickets, for the holder of its token (X-Order-Token) or its buyer."""
     answer = orders.get_order(uow(), str(order_id), _order_token(), optional_principal())
@@ -181,8 +193,9 @@ def get_order(order_id: Any) -> Any:
     "/v1/orders/<uuid:order_id>/payment",
     "POST",
     body=EmptyBody,
-    responses={200: PaymentOut, 404: None, 409: None, 503: None},
+    responses={200: PaymentOut, 404: None, 409: None, 429: None, 503: None},
 )
+@lookups_limited
 def pay_order(order_id: Any, body: dict[str, Any]) -> Any:
     """A Stripe PaymentIntent for the order; the browser confirms it with Stripe, never with us."""
     intent = orders.start_payment(uow(), payments(), str(order_id), _order_token(), optional_principal())
@@ -193,8 +206,9 @@ def pay_order(order_id: Any, body: dict[str, Any]) -> Any:
     "/v1/orders/<uuid:order_id>/cancel",
     "POST",
     body=EmptyBody,
-    responses={200: OrderOut, 404: None, 409: None},
+    responses={200: OrderOut, 404: None, 409: None, 429: None},
 )
+@lookups_limited
 def cancel_order(order_id: Any, body: dict[str, Any]) -> Any:
     """Give the tickets back: a hold ends, a paid order is refunded by the event's policy."""
     answer = orders.cancel_order(uow(), payments(), str(order_id), _order_token(), optional_principal())
@@ -206,14 +220,16 @@ def _key() -> bytes:
     return ticket_signing_key(current_app.extensions["runtime"].settings)
 
 
-@api.route("/v1/tickets/<code>", "GET", responses={200: None, 404: None})
+@api.route("/v1/tickets/<code>", "GET", responses={200: None, 404: None, 429: None})
+@lookups_limited
 def print_ticket(code: str) -> Any:
     """The printable e-ticket (HTML, Vietnamese and English); its code is the bearer's proof."""
     ticket = orders.printable_ticket(uow(), code, _key())
     return Response(render_ticket(ticket), content_type="text/html; charset=utf-8")
 
 
-@api.route("/v1/tickets/<code>/qr.svg", "GET", responses={200: None, 404: None})
+@api.route("/v1/tickets/<code>/qr.svg", "GET", responses={200: None, 404: None, 429: None})
+@lookups_limited
 def ticket_qr(code: str) -> Any:
     """The ticket's signed QR code as an SVG image."""
     ticket = orders.printable_ticket(uow(), code, _key())
