@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+# The years a LocalTime reads, and the same as a pattern of its text for the OpenAPI document.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS_PATTERN = r"^(20[0-9][0-9]|2100)-"
 
 
 class LocalTime(ma.fields.AwareDateTime):
@@ -14,7 +17,7 @@ class LocalTime(ma.fields.AwareDateTime):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment: datetime = super()._deserialize(value, attr, data, **kwargs)
-        if not 2000 <= moment.year <= 2100:
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
             raise ma.ValidationError("must fall between the years 2000 and 2100")
         return moment
 

@@ -29,6 +29,7 @@ from prometheus_client import (
 from werkzeug.exceptions import HTTPException
 
 from eventbus.auth import Principal, Unauthenticated, read_token
+from eventbus.fields import YEARS_PATTERN, LocalTime
 from eventbus.logs import configure_logging, correlation_id
 from eventbus.runtime import Runtime
 from eventbus.settings import Settings
@@ -203,8 +204,16 @@ class Api:
         return decorator
 
 
+def _local_time_years(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """A LocalTime reads only the years 2000 to 2100: the document says so, so that a client (or a
+    fuzzer) that follows it sends times the service can take."""
+    return {"pattern": YEARS_PATTERN} if isinstance(field, LocalTime) else {}
+
+
 def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
-    spec = APISpec(title=title, version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    marshmallow = MarshmallowPlugin()
+    spec = APISpec(title=title, version="1", openapi_version="3.0.3", plugins=[marshmallow])
+    marshmallow.converter.add_attribute_function(_local_time_years)  # type: ignore[union-attr]
     spec.components.schema("Problem", schema=ProblemSchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
@@ -241,6 +250,7 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
             }
         if op.roles is not None:
             operation["security"] = [{"bearer": []}]
+            operation["x-roles"] = list(op.roles)  # the token's role must be one of these
         paths.setdefault(path, {})[op.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
