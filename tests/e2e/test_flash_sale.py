@@ -279,7 +279,11 @@ def in_process_sale(
     def buy(order: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
             return orders.place_order(
-                unit_of_work(runtime), None, {"language": "vi", "items": [], "seats": []} | order, None
+                unit_of_work(runtime),
+                None,
+                {"language": "vi", "items": [], "seats": []} | order,
+                None,
+                "rush",
             )
         except SoldOut:
             return 409, {}

@@ -132,3 +132,18 @@ def test_an_unpaid_booking_expires_at_its_deadline_and_its_slot_is_released(plat
 
     eventually(released, timeout=30)
     engine.dispose()
+
+
+def test_the_venues_of_an_area_come_a_page_at_a_time(platform: Stack) -> None:
+    """Venues are listed a page at a time, each page naming where the next begins, none twice."""
+    province = venue(platform)
+    districts = [venue(platform, level="district", within=province["area_id"]) for _ in range(2)]
+    pages, cursor = [], None
+    while True:
+        params = {"area": province["area_id"], "limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = requests.get(venues_url(platform, "/venues"), params=params, timeout=10).json()
+        pages.append([v["id"] for v in page["items"]])
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert [len(p) for p in pages] == [2, 1]
+    assert sorted(v for page in pages for v in page) == sorted(v["id"] for v in [province, *districts])

@@ -163,6 +163,38 @@ def test_a_late_payment_for_places_sold_meanwhile_is_refunded_in_full(platform: 
     assert [r["amount"] for r in refunds] == [90_000]
 
 
+def test_a_late_payment_takes_back_all_its_places_or_none(platform: Stack) -> None:
+    """One of its ticket types sold out meanwhile: the late order is refunded, and the places of its
+    other type that it took back on the way are on sale again, not lost."""
+    event = on_sale(platform, [ga(1, price=40_000), ga(1, price=60_000)])
+    first, last = sorted(event["types"])  # the order takes its types back in this order
+    both = [{"ticket_type_id": t, "quantity": 1} for t in event["types"]]
+    held = order(platform, event["id"], items=both).json()
+    intent = start_payment(platform, held)
+    lapse_hold(platform, held["id"])
+
+    def left() -> dict[str, int]:
+        shown = requests.get(api(platform, f"/events/{event['id']}/availability"), timeout=10).json()
+        return {t["id"]: t["available"] for t in shown["ticket_types"]}
+
+    def given_back() -> bool:
+        """The sweeper has given the lapsed hold's places back (availability counts them free before)."""
+        engine = sa.create_engine(platform.database_url("booking"))
+        with engine.connect() as conn:
+            taken = conn.execute(
+                sa.text("SELECT sum(taken) FROM ticket_types WHERE id IN (:a, :b)"), {"a": first, "b": last}
+            )
+            back = taken.scalar_one() == 0
+        engine.dispose()
+        return back
+
+    eventually(given_back, timeout=20)
+    assert order(platform, event["id"], items=[{"ticket_type_id": last, "quantity": 1}]).status_code == 201
+    pay_with(platform, intent["payment_intent_id"], VISA)
+    eventually(lambda: read_order(platform, held)["refunded_amount"] == 100_000, timeout=30)
+    assert left() == {first: 1, last: 0}
+
+
 def test_cancelling_the_event_refunds_every_paid_order_and_voids_its_tickets(platform: Stack) -> None:
     event = on_sale(platform, [ga(20, price=50_000), free(20)])
     paid = []

@@ -161,7 +161,9 @@ def _contacts_and_notifications(world: World, tag: str) -> None:
 def make_world(stack: Stack) -> Iterator[World]:
     tag = uuid.uuid4().hex[:8]
     world = World(stack)
-    world.engines = {s: sa.create_engine(stack.database_url(s)) for s in ("booking", "notifications")}
+    world.engines = {
+        s: sa.create_engine(stack.database_url(s)) for s in ("venues", "booking", "notifications")
+    }
     x = venue(stack, needs_approval=True, free_public_use=True)
     y = venue(stack, needs_approval=True, free_public_use=True)
     world.ids |= {

@@ -370,6 +370,11 @@ class Stack:
             port=self.ports.stripe,
         )
 
+    @property
+    def mail_directory(self) -> Path:
+        """Where MailDev keeps what it received, so that a restarted MailDev still shows it."""
+        return self.state / "maildev"
+
     def maildev_process(self) -> Process:
         maildev = HOME / f"maildev-{MAILDEV_VERSION}" / "node_modules" / ".bin" / "maildev"
         return Process(
@@ -384,6 +389,8 @@ class Stack:
                 "127.0.0.1",
                 "--web-ip",
                 "127.0.0.1",
+                "--mail-directory",
+                str(self.mail_directory),
                 "--silent",
             ],
             self.state,
@@ -420,6 +427,13 @@ class Stack:
             Process(f"{service}-worker", [python, "-m", f"{service}.worker"], self.state, env),
         ]
 
+    def process(self, name: str) -> Process:
+        """One process of the platform by its name: `kafka`, `maildev`, `localstripe`, or a
+        service's `<service>-api`, `<service>-relay`, `<service>-worker`."""
+        every = [self.kafka_process(), self.maildev_process(), self.stripe_process()]
+        every += [p for service in SERVICES for p in self.service_processes(service)]
+        return next(p for p in every if p.name == name)
+
     def service_ready(self, service: str) -> bool:
         try:
             port = getattr(self.ports, service)
@@ -435,6 +449,8 @@ class Stack:
 
         self.start_postgres()
         self.start_kafka()
+        if not self.maildev_process().pid():
+            shutil.rmtree(self.mail_directory, ignore_errors=True)  # each platform starts with no mail
         for process, port in (
             (self.stripe_process(), self.ports.stripe),
             (self.maildev_process(), self.ports.maildev_web),

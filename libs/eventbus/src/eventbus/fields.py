@@ -25,3 +25,10 @@ class LocalTime(ma.fields.AwareDateTime):
         self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
     ) -> str | float | None:
         return None if value is None else super()._serialize(value.astimezone(LOCAL), attr, obj, **kwargs)
+
+
+class PageQuery(ma.Schema):
+    """A page of a list: at most `limit` items from `cursor`, the `next_cursor` of the page before."""
+
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"))
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))

@@ -91,6 +91,15 @@ def _install_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         return problem_response(Problem(exc.code or 500, exc.name, exc.description))
 
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_unreachable(exc: sa.exc.OperationalError) -> Response:
+        log.warning("database did not answer: %s", exc.orig)
+        response = problem_response(
+            Problem(503, "Service Unavailable", "Our database did not answer; try again.")
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
@@ -154,6 +163,8 @@ class Operation:
     query: type[ma.Schema] | None
     responses: dict[int, type[ma.Schema] | None]
     roles: tuple[str, ...] | None
+    optional_token: bool
+    headers: dict[str, str]
 
 
 @dataclass
@@ -176,7 +187,13 @@ class Api:
         body: type[ma.Schema] | None = None,
         query: type[ma.Schema] | None = None,
         roles: tuple[str, ...] | None = None,
+        optional_token: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """`roles`: a token of one of them is required (the view gets its `principal`); with
+        `optional_token`, anyone may call and the view gets the principal of a token sent, or None.
+        `headers`: the optional request headers the view reads, by name, with what each means."""
+
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             # built once: a schema costs more to build than to load a body with
             body_schema = body() if body is not None else None
@@ -186,6 +203,8 @@ class Api:
             def endpoint(**kwargs: Any) -> Any:
                 if roles is not None:
                     kwargs["principal"] = authenticate(roles)
+                elif optional_token:
+                    kwargs["principal"] = optional_principal()
                 if query_schema is not None:
                     if _has_nul(list(request.args.values())):
                         raise Problem(422, "Invalid request", NUL_TEXT, {"_schema": [NUL_TEXT]})
@@ -197,7 +216,18 @@ class Api:
             self.blueprint.add_url_rule(rule, view.__name__, endpoint, methods=[method])
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
             self.operations.append(
-                Operation(rule, method, view.__name__, summary, body, query, responses, roles)
+                Operation(
+                    rule,
+                    method,
+                    view.__name__,
+                    summary,
+                    body,
+                    query,
+                    responses,
+                    roles,
+                    optional_token,
+                    headers or {},
+                )
             )
             return endpoint
 
@@ -231,6 +261,15 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
         ]
         if op.query:
             params.append({"in": "query", "schema": op.query})
+        params += [
+            {
+                "in": "header",
+                "name": name,
+                "description": meaning,
+                "schema": {"type": "string", "maxLength": 200},
+            }
+            for name, meaning in op.headers.items()
+        ]
         responses: dict[str, Any] = {
             str(status): {
                 "description": "",
@@ -238,7 +277,8 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
             }
             for status, schema in op.responses.items()
         }
-        errors = [422, 500] + ([400, 415] if op.body else []) + ([401, 403] if op.roles is not None else [])
+        errors = [422, 500, 503] + ([400, 415] if op.body or op.headers else [])
+        errors += [401, 403] if op.roles is not None else [401] if op.optional_token else []
         responses.update({str(status): {"description": "problem", **problem} for status in errors})
         operation: dict[str, Any] = {"operationId": op.view, "summary": op.summary, "responses": responses}
         if params:
@@ -251,6 +291,8 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
         if op.roles is not None:
             operation["security"] = [{"bearer": []}]
             operation["x-roles"] = list(op.roles)  # the token's role must be one of these
+        elif op.optional_token:
+            operation["security"] = [{}, {"bearer": []}]
         paths.setdefault(path, {})[op.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -47,6 +47,10 @@ def consumer(bootstrap: str, group_id: str, topics: list[str], **overrides: Any)
         "fetch_min_bytes": 64 * 1024,
         "fetch_max_wait_ms": 50,
         "reconnect_backoff_max_ms": 2000,
+        # A worker that dies without leaving (SIGKILL, a lost machine) holds its partitions until
+        # its session runs out: 10 s, not the default 45 s, before its replacement takes them over.
+        "session_timeout_ms": 10_000,
+        "heartbeat_interval_ms": 3_000,
     }
     config.update(overrides)
     return KafkaConsumer(*topics, **config)

@@ -31,6 +31,11 @@ def uow() -> BookingUnitOfWork:
     return BookingUnitOfWork(runtime)
 
 
+IDEMPOTENCY = {
+    "Idempotency-Key": "1 to 200 characters of your choosing: a retry with it gets the first answer"
+}
+
+
 def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 200:
@@ -48,6 +53,7 @@ def payments() -> Payments:
     "POST",
     body=VenueBookingIn,
     roles=("organiser",),
+    headers=IDEMPOTENCY,
     responses={202: VenueBookingAccepted, 409: None},
 )
 def request_venue_booking(body: dict[str, Any], principal: Principal) -> Any:
@@ -128,7 +134,12 @@ def payment_answer(intent: Intent) -> Any:
     return jsonify(PaymentOut().dump(shown | {"currency": "VND"}))
 
 
-@api.route("/v1/stripe/webhook", "POST", responses={200: None, 400: None, 503: None})
+@api.route(
+    "/v1/stripe/webhook",
+    "POST",
+    headers={"Stripe-Signature": "Stripe's signature of the body"},
+    responses={200: None, 400: None, 503: None},
+)
 def stripe_webhook() -> Any:
     """Stripe's signed notice that a payment moved on; only a trigger to fetch the payment again."""
     try:

@@ -64,14 +64,16 @@ def show(event: Any) -> dict[str, Any]:
 
 # --- holding places ------------------------------------------------------------------------------
 def place_order(
-    uow: BookingUnitOfWork, principal: Principal | None, body: dict[str, Any], key: str | None
+    uow: BookingUnitOfWork, principal: Principal | None, body: dict[str, Any], key: str | None, client: str
 ) -> tuple[int, dict[str, Any]]:
     """Holds what the buyer asks for, for the event's hold time, in one transaction: all of it or
-    nothing. A free order is paid at once. The answer is kept as sent, for a retry to read."""
+    nothing. A free order is paid at once. The answer is kept as sent, for a retry to read: a
+    guest's retry only from the same client, for the answer carries the order's token."""
     email = body["email"].lower()
     buyer = principal.sub if principal else f"guest:{email}"
+    asked_by = body if principal else body | {"client": client}
     with uow:
-        earlier = replayed(uow, buyer, key, body)
+        earlier = replayed(uow, buyer, key, asked_by)
         if earlier is not None:
             return earlier
         event_id, seat_ids = str(body["event_id"]), [str(s) for s in body["seats"]]
@@ -109,7 +111,7 @@ def place_order(
         else:
             answer = _view(order, items, seats, [])
         answer = ORDER_CREATED.dump(answer | {"token": token})
-        remember(uow, buyer, key, body, 201, answer)
+        remember(uow, buyer, key, asked_by, 201, answer)
         _take_quotas(uow, types, asked)
         uow.commit()
         return 201, answer
@@ -495,7 +497,7 @@ def check_in(
             or (principal.role == "organiser" and principal.sub == event.organiser_id)
             or (principal.role == "venue_manager" and str(event.venue_id) in principal.venues)
         ):
-            raise NotYours(event_id)
+            raise NotFound(event_id) if event.status == "draft" else NotYours(event_id)  # drafts are unseen
         ticket = uow.check_in(code, event_id, principal.sub, body["gate"], now())
         if ticket is not None:
             uow.publish(

@@ -5,7 +5,7 @@ from typing import Any
 import marshmallow as ma
 
 from booking.domain.ticketing import CATEGORIES, KINDS
-from eventbus.fields import LocalTime
+from eventbus.fields import LocalTime, PageQuery
 
 
 class Recurrence(ma.Schema):
@@ -210,15 +210,13 @@ class EventList(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
-class EventQuery(ma.Schema):
+class EventQuery(PageQuery):
     start = LocalTime(data_key="from", load_default=None)
     end = LocalTime(data_key="to", load_default=None)
     area = ma.fields.UUID(load_default=None)
     venue_kind = ma.fields.String(load_default=None, validate=ma.validate.Length(max=40))
     category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(CATEGORIES))
     q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"))
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
 
 
 class TypeAvailability(ma.Schema):

@@ -8,9 +8,9 @@ import segno
 from flask import Response, current_app, jsonify, request
 
 from booking import orders, ticketing
-from booking.api import ORGANISERS, idempotency_key, payment_answer, payments, uow
+from booking.api import IDEMPOTENCY, ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
-from booking.config import holds_per_minute, misses_per_minute, ticket_signing_key
+from booking.config import holds_per_minute, misses_per_minute, ticket_signing_key, trusted_proxies
 from booking.domain.ticketing import SoldOut
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.eticket import render_ticket
@@ -33,8 +33,8 @@ from booking.schemas import (
     WaitingOut,
 )
 from eventbus.auth import Principal
-from eventbus.http import Api, EmptyBody, Problem, optional_principal, problem_response
-from eventbus.ratelimit import RateLimits, limit_calls, limit_misses
+from eventbus.http import Api, EmptyBody, Problem, problem_response
+from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses
 
 api = Api("tickets")
 DOOR = ("venue_manager", "organiser", "staff")
@@ -90,13 +90,23 @@ holds_limited = limit_calls(_limits, "orders", holds_per_minute)
 lookups_limited = limit_misses(_limits, "lookups of unknown orders or tickets", misses_per_minute, NotFound)
 
 
+ORDER_TOKEN = {"X-Order-Token": "the order's token, for a guest (or ?token= from the link sent)"}
+
+
 def _order_token() -> str | None:
     """A guest proves the order is theirs with its token: a header, or the link they were sent."""
     return request.headers.get("X-Order-Token") or request.args.get("token")
 
 
 # --- events --------------------------------------------------------------------------------------
-@api.route("/v1/events", "POST", body=EventIn, roles=("organiser",), responses={201: EventCreated, 409: None})
+@api.route(
+    "/v1/events",
+    "POST",
+    body=EventIn,
+    roles=("organiser",),
+    headers=IDEMPOTENCY,
+    responses={201: EventCreated, 409: None},
+)
 def create_event(body: dict[str, Any], principal: Principal) -> Any:
     """A draft event on a confirmed booking of yours, with its sessions and ticket types."""
     status, answer = ticketing.create_event(uow(), principal, body, idempotency_key())
@@ -111,10 +121,10 @@ def find_events(query: dict[str, Any]) -> Any:
     return jsonify(EventList().dump({"items": items, "next_cursor": cursor}))
 
 
-@api.route("/v1/events/<uuid:event_id>", "GET", responses={200: EventOut, 404: None})
-def get_event(event_id: Any) -> Any:
+@api.route("/v1/events/<uuid:event_id>", "GET", optional_token=True, responses={200: EventOut, 404: None})
+def get_event(event_id: Any, principal: Principal | None) -> Any:
     """One event with its ticket types; drafts only for their organiser."""
-    return jsonify(EventOut().dump(ticketing.get_event(uow(), optional_principal(), str(event_id))))
+    return jsonify(EventOut().dump(ticketing.get_event(uow(), principal, str(event_id))))
 
 
 @api.route(
@@ -172,20 +182,34 @@ def join_waiting_list(event_id: Any, body: dict[str, Any]) -> Any:
 
 
 # --- orders --------------------------------------------------------------------------------------
-@api.route("/v1/orders", "POST", body=OrderIn, responses={201: OrderCreated, 409: None, 429: None})
+@api.route(
+    "/v1/orders",
+    "POST",
+    body=OrderIn,
+    optional_token=True,
+    headers=IDEMPOTENCY,
+    responses={201: OrderCreated, 409: None, 429: None},
+)
 @holds_limited
-def place_order(body: dict[str, Any]) -> Any:
+def place_order(body: dict[str, Any], principal: Principal | None) -> Any:
     """Hold tickets (by type and quantity, or by seat) for a guest with an email or a logged-in
     buyer; the answer's token reads the order. Send an Idempotency-Key to make retries safe."""
-    status, answer = orders.place_order(uow(), optional_principal(), body, idempotency_key())
+    client = client_address(trusted_proxies())
+    status, answer = orders.place_order(uow(), principal, body, idempotency_key(), client)
     return jsonify(answer), status
 
 
-@api.route("/v1/orders/<uuid:order_id>", "GET", responses={200: OrderOut, 404: None, 429: None})
+@api.route(
+    "/v1/orders/<uuid:order_id>",
+    "GET",
+    optional_token=True,
+    headers=ORDER_TOKEN,
+    responses={200: OrderOut, 404: None, 429: None},
+)
 @lookups_limited
-def get_order(order_id: Any) -> Any:
+def get_order(order_id: Any, principal: Principal | None) -> Any:
     """An order with its tickets, for the holder of its token (X-Order-Token) or its buyer."""
-    answer = orders.get_order(uow(), str(order_id), _order_token(), optional_principal())
+    answer = orders.get_order(uow(), str(order_id), _order_token(), principal)
     return jsonify(OrderOut().dump(answer))
 
 
@@ -193,12 +217,14 @@ def get_order(order_id: Any) -> Any:
     "/v1/orders/<uuid:order_id>/payment",
     "POST",
     body=EmptyBody,
+    optional_token=True,
+    headers=ORDER_TOKEN,
     responses={200: PaymentOut, 404: None, 409: None, 429: None, 503: None},
 )
 @lookups_limited
-def pay_order(order_id: Any, body: dict[str, Any]) -> Any:
+def pay_order(order_id: Any, body: dict[str, Any], principal: Principal | None) -> Any:
     """A Stripe PaymentIntent for the order; the browser confirms it with Stripe, never with us."""
-    intent = orders.start_payment(uow(), payments(), str(order_id), _order_token(), optional_principal())
+    intent = orders.start_payment(uow(), payments(), str(order_id), _order_token(), principal)
     return payment_answer(intent)
 
 
@@ -206,12 +232,14 @@ def pay_order(order_id: Any, body: dict[str, Any]) -> Any:
     "/v1/orders/<uuid:order_id>/cancel",
     "POST",
     body=EmptyBody,
+    optional_token=True,
+    headers=ORDER_TOKEN,
     responses={200: OrderOut, 404: None, 409: None, 429: None},
 )
 @lookups_limited
-def cancel_order(order_id: Any, body: dict[str, Any]) -> Any:
+def cancel_order(order_id: Any, body: dict[str, Any], principal: Principal | None) -> Any:
     """Give the tickets back: a hold ends, a paid order is refunded by the event's policy."""
-    answer = orders.cancel_order(uow(), payments(), str(order_id), _order_token(), optional_principal())
+    answer = orders.cancel_order(uow(), payments(), str(order_id), _order_token(), principal)
     return jsonify(OrderOut().dump(answer))
 
 

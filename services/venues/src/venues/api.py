@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from eventbus.auth import Principal
-from eventbus.http import Api, EmptyBody, Problem, optional_principal
+from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 from venues import handlers
 from venues.bootstrap import unit_of_work
@@ -126,10 +126,9 @@ def register_venue(body: dict[str, Any], principal: Principal) -> Any:
 
 @api.route("/v1/venues", "GET", query=VenueQuery, responses={200: VenueList})
 def find_venues(query: dict[str, Any]) -> Any:
-    """Venues by kind, area (with the areas inside it) and name, each with its spaces."""
-    area = str(query["area"]) if query.get("area") else None
-    found = handlers.find_venues(_uow(), query.get("kind"), area, query.get("q"))
-    return jsonify(items=VenueOut(many=True).dump(found), next_cursor=None)
+    """A page of venues by kind, area (with the areas inside it) and name, each with its spaces."""
+    found, cursor = handlers.find_venues(_uow(), query)
+    return jsonify(items=VenueOut(many=True).dump(found), next_cursor=cursor)
 
 
 @api.route("/v1/venues/<uuid:venue_id>", "GET", responses={200: VenueOut, 404: None})
@@ -167,27 +166,33 @@ def _entry(e: Entry) -> dict[str, Any]:
 
 
 @api.route(
-    "/v1/spaces/<uuid:space_id>/schedule", "GET", query=Window, responses={200: ScheduleOut, 404: None}
+    "/v1/spaces/<uuid:space_id>/schedule",
+    "GET",
+    query=Window,
+    optional_token=True,
+    responses={200: ScheduleOut, 404: None},
 )
-def space_schedule(space_id: Any, query: dict[str, Any]) -> Any:
+def space_schedule(space_id: Any, query: dict[str, Any], principal: Principal | None) -> Any:
     """Bookings, pending requests and blackouts of a space between two moments; what each booking
     is and who made it only for the venue's managers and staff (send their token)."""
     try:
-        _, entries = handlers.schedule_of(
-            _uow(), optional_principal(), str(space_id), query["start"], query["end"]
-        )
+        _, entries = handlers.schedule_of(_uow(), principal, str(space_id), query["start"], query["end"])
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
     return jsonify(space_id=str(space_id), items=[_entry(e) for e in entries], next_cursor=None)
 
 
-@api.route("/v1/spaces/<uuid:space_id>/schedule.ics", "GET", query=Window, responses={200: None, 404: None})
-def space_calendar(space_id: Any, query: dict[str, Any]) -> Any:
+@api.route(
+    "/v1/spaces/<uuid:space_id>/schedule.ics",
+    "GET",
+    query=Window,
+    optional_token=True,
+    responses={200: None, 404: None},
+)
+def space_calendar(space_id: Any, query: dict[str, Any], principal: Principal | None) -> Any:
     """The same schedule as an iCalendar file."""
     try:
-        space, entries = handlers.schedule_of(
-            _uow(), optional_principal(), str(space_id), query["start"], query["end"]
-        )
+        space, entries = handlers.schedule_of(_uow(), principal, str(space_id), query["start"], query["end"])
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
     body = schedule_calendar(f"{space.name_vi} / {space.name_en}", entries, datetime.now(UTC))

@@ -173,14 +173,15 @@ def _announce(uow: VenuesUnitOfWork, space: Space, venue: dict[str, Any], manage
     )
 
 
-def find_venues(
-    uow: VenuesUnitOfWork, kind: str | None, area: str | None, q: str | None
-) -> list[dict[str, Any]]:
+def find_venues(uow: VenuesUnitOfWork, query: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of venues by kind, area (with the areas inside it) and name, each with its spaces."""
+    offset, limit = int(query["cursor"] or 0), query["limit"]
     with uow:
-        areas = uow.area_and_below(area) if area else None
-        rows = uow.venues(kind, areas, q)
-        spaces = uow.spaces_of([r.id for r in rows])
-    return [_venue(r, [s for s in spaces if s.venue_id == r.id]) for r in rows]
+        areas = uow.area_and_below(str(query["area"])) if query.get("area") else None
+        rows = uow.venues(query.get("kind"), areas, query.get("q"), offset, limit + 1)
+        spaces = uow.spaces_of([r.id for r in rows[:limit]])
+    shown = [_venue(r, [s for s in spaces if s.venue_id == r.id]) for r in rows[:limit]]
+    return shown, str(offset + limit) if len(rows) > limit else None
 
 
 def get_venue(uow: VenuesUnitOfWork, venue_id: str) -> dict[str, Any]:
@@ -265,7 +266,8 @@ def find_free_spaces(
 
 
 def _may_manage(principal: Principal, venue_id: str) -> bool:
-    return principal.role == "staff" or venue_id in principal.venues
+    """Staff, or the venue's own manager: a venue named in another role's token counts for nothing."""
+    return principal.role == "staff" or (principal.role == "venue_manager" and venue_id in principal.venues)
 
 
 def add_blackout(

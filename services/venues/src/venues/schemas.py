@@ -4,7 +4,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from eventbus.fields import LocalTime
+from eventbus.fields import LocalTime, PageQuery
 from venues.domain.areas import LEVELS
 from venues.domain.catalogue import DAYS, FUNDING_MODELS, KINDS, LAYOUT_KINDS, STATUSES
 
@@ -181,7 +181,7 @@ class VenueList(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
-class VenueQuery(ma.Schema):
+class VenueQuery(PageQuery):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     area = ma.fields.UUID()
     q = ma.fields.String(validate=ma.validate.Length(max=100))

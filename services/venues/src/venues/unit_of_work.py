@@ -103,8 +103,10 @@ class VenuesUnitOfWork(UnitOfWork):
                 [{"id": i, "space_id": space.id, "code": c} for c, i in space.plot_ids.items()],
             )
 
-    def venues(self, kind: str | None, area_ids: list[str] | None, q: str | None) -> list[Any]:
-        query = sa.select(db.venues).order_by(db.venues.c.name_vi)
+    def venues(
+        self, kind: str | None, area_ids: list[str] | None, q: str | None, offset: int, limit: int
+    ) -> list[Any]:
+        query = sa.select(db.venues).order_by(db.venues.c.name_vi, db.venues.c.id).offset(offset).limit(limit)
         if kind:
             query = query.where(db.venues.c.kind == kind)
         if area_ids is not None:
