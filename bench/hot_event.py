@@ -1,6 +1,7 @@
-"""One event on sale, put there through the public APIs the way an organiser does it: a venue with a
-free public hall, a booking of the hall (confirmed at once), an event with one general-admission
-ticket type, published. The same steps as `tests/e2e/ticket_fixtures.py`, without pytest."""
+"""Events on sale, put there through the public APIs the way an organiser does it: a venue with a
+free public hall, a booking of the hall (confirmed at once), an event on the booking, published.
+The same steps as `tests/e2e/ticket_fixtures.py`, without pytest. `on_sale` makes the one hot event
+of `bench/holds.py`; `bench/search.py` builds its catalogue from the same steps."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from booking.domain.ticketing import fold
 from eventbus.auth import issue_token
 from xudong.stack import Stack, jwt_secret, wait_for
 
@@ -35,11 +37,14 @@ class HotEvent:
     quota: int
 
 
-def _headers(role: str, sub: str) -> dict[str, str]:
+def headers(role: str, sub: str) -> dict[str, str]:
     return {"Authorization": "Bearer " + issue_token(jwt_secret(), role, sub)}
 
 
-def _answer(response: requests.Response, status: int) -> Any:
+STAFF = headers("staff", "staff-bench")
+
+
+def answer(response: requests.Response, status: int) -> Any:
     if response.status_code != status:
         raise RuntimeError(
             f"{response.request.method} {response.url}: {response.status_code} {response.text}"
@@ -47,30 +52,28 @@ def _answer(response: requests.Response, status: int) -> Any:
     return response.json()
 
 
-def _venue(stack: Stack, capacity: int) -> str:
-    """A fresh venue with one general-admission hall; its id once the booking service knows it."""
-    base, staff = f"http://127.0.0.1:{stack.ports.venues}/v1", _headers("staff", "staff-bench")
+def area(stack: Stack, level: str, name: str, within: str | None = None) -> str:
+    """A new area of the venues service's map, inside `within` unless it is a province; its id."""
+    body = {"level": level, "name": {"vi": name, "en": fold(name).title()}, "parent_id": within}
+    url = f"http://127.0.0.1:{stack.ports.venues}/v1/areas"
+    return str(answer(requests.post(url, json=body, headers=STAFF, timeout=10), 201)["id"])
+
+
+def venue(stack: Stack, capacity: int, area_id: str | None = None, kind: str = "creative_space") -> str:
+    """A fresh venue (in a fresh province unless `area_id` says where) with one general-admission
+    hall; the hall's id once the booking service knows it."""
     tag = uuid.uuid4().hex[:8]
-    area = _answer(
-        requests.post(
-            f"{base}/areas",
-            json={"level": "province", "name": {"vi": f"Tỉnh {tag}", "en": f"P {tag}"}},
-            headers=staff,
-            timeout=10,
-        ),
-        201,
-    )
     hall = {
         "key": "hall",
         "name": {"vi": "Hội trường", "en": "Hall"},
         "layout": {"kind": "general_admission", "capacity": capacity},
         "rules": FREE_PUBLIC_HALL,
     }
-    venue = {
+    body = {
         "key": f"bench-{tag}",
         "name": {"vi": f"Nhà văn hóa {tag}", "en": f"House {tag}"},
-        "kind": "creative_space",
-        "area_id": area["id"],
+        "kind": kind,
+        "area_id": area_id or area(stack, "province", f"Tỉnh {tag}"),
         "address": "1 Đường Thử",
         "status": "active",
         "funding_model": "public",
@@ -78,11 +81,8 @@ def _venue(stack: Stack, capacity: int) -> str:
         "managers": [f"manager-{tag}"],
         "spaces": [hall],
     }
-    space_id = str(
-        _answer(requests.post(f"{base}/venues", json=venue, headers=staff, timeout=10), 201)["spaces"][0][
-            "id"
-        ]
-    )
+    url = f"http://127.0.0.1:{stack.ports.venues}/v1/venues"
+    space_id = str(answer(requests.post(url, json=body, headers=STAFF, timeout=10), 201)["spaces"][0]["id"])
     engine = sa.create_engine(stack.database_url("booking"))
     try:
 
@@ -97,32 +97,57 @@ def _venue(stack: Stack, capacity: int) -> str:
     return space_id
 
 
-def on_sale(stack: Stack, quota: int, hold_minutes: int = 60) -> HotEvent:
-    """A published event whose one ticket type sells `quota` places, one to ten per order."""
-    booking_api = f"http://127.0.0.1:{stack.ports.booking}/v1"
-    space_id = _venue(stack, quota)
-    organiser = _headers("organiser", f"org-bench-{uuid.uuid4().hex[:6]}")
-    start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=10, minute=0, second=0, microsecond=0)
-    booking = {
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    organiser: dict[str, str]  # the organiser's headers
+    start: datetime
+
+
+def ask_booking(stack: Stack, space_id: str, start: datetime, hours: int) -> Booking:
+    """A booking of a free public hall asked for by a new organiser; confirmed soon after, unasked."""
+    organiser = headers("organiser", f"org-bench-{uuid.uuid4().hex[:6]}")
+    body = {
         "space_id": space_id,
         "start": start.isoformat(),
-        "end": (start + timedelta(hours=6)).isoformat(),
+        "end": (start + timedelta(hours=hours)).isoformat(),
         "title": "Đêm Chèo",
         "purpose": "performance",
         "expected_attendance": 150,
     }
-    booking_id = _answer(
-        requests.post(f"{booking_api}/venue-bookings", json=booking, headers=organiser, timeout=10), 202
-    )["id"]
+    url = f"http://127.0.0.1:{stack.ports.booking}/v1/venue-bookings"
+    return Booking(
+        answer(requests.post(url, json=body, headers=organiser, timeout=10), 202)["id"], organiser, start
+    )
+
+
+def publish(stack: Stack, booking: Booking, event: dict[str, Any]) -> dict[str, Any]:
+    """The event on the booking, once the booking is confirmed, published; as anyone sees it."""
+    booking_api = f"http://127.0.0.1:{stack.ports.booking}/v1"
 
     def confirmed() -> bool:
-        shown = requests.get(f"{booking_api}/venue-bookings/{booking_id}", headers=organiser, timeout=10)
+        shown = requests.get(
+            f"{booking_api}/venue-bookings/{booking.id}", headers=booking.organiser, timeout=10
+        )
         return bool(shown.json()["status"] == "confirmed")
 
-    wait_for(confirmed, f"venue booking {booking_id}", timeout=60)
+    wait_for(confirmed, f"venue booking {booking.id}", timeout=60)
+    body = {"venue_booking_id": booking.id, **event}
+    made = requests.post(f"{booking_api}/events", json=body, headers=booking.organiser, timeout=10)
+    event_id = answer(made, 201)["id"]
+    published = requests.post(
+        f"{booking_api}/events/{event_id}/publish", json={}, headers=booking.organiser, timeout=10
+    )
+    answer(published, 200)
+    return dict(answer(requests.get(f"{booking_api}/events/{event_id}", timeout=10), 200))
+
+
+def on_sale(stack: Stack, quota: int, hold_minutes: int = 60) -> HotEvent:
+    """A published event whose one ticket type sells `quota` places, one to ten per order."""
+    start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=10, minute=0, second=0, microsecond=0)
+    booking = ask_booking(stack, venue(stack, quota), start, hours=6)
     session = start + timedelta(hours=1)
     event = {
-        "venue_booking_id": booking_id,
         "title": {"vi": "Đêm Chèo Xứ Đông", "en": "A night of Chèo"},
         "category": "cheo",
         "sessions": [{"start": session.isoformat(), "end": (session + timedelta(hours=2)).isoformat()}],
@@ -136,18 +161,12 @@ def on_sale(stack: Stack, quota: int, hold_minutes: int = 60) -> HotEvent:
             }
         ],
     }
-    event_id = _answer(
-        requests.post(f"{booking_api}/events", json=event, headers=organiser, timeout=10), 201
-    )["id"]
-    _answer(
-        requests.post(f"{booking_api}/events/{event_id}/publish", json={}, headers=organiser, timeout=10), 200
-    )
-    shown = _answer(requests.get(f"{booking_api}/events/{event_id}", timeout=10), 200)
-    return HotEvent(event_id, shown["ticket_types"][0]["id"], quota)
+    shown = publish(stack, booking, event)
+    return HotEvent(shown["id"], shown["ticket_types"][0]["id"], quota)
 
 
 def places_taken(stack: Stack, event: HotEvent) -> int:
     """What the service says is gone: quota minus what is left (no hold lapses during a run)."""
     booking_api = f"http://127.0.0.1:{stack.ports.booking}/v1"
-    left = _answer(requests.get(f"{booking_api}/events/{event.id}/availability", timeout=10), 200)
+    left = answer(requests.get(f"{booking_api}/events/{event.id}/availability", timeout=10), 200)
     return event.quota - int(left["ticket_types"][0]["available"])

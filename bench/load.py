@@ -17,16 +17,26 @@ from typing import Any
 
 from bench.stats import percentile
 
-# (client number, request number) → JSON body; client numbers are unique over all processes
-Body = Callable[[int, int], dict[str, Any]]
 ERROR = 0  # the status recorded when no HTTP answer came at all
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request: a POST carries a JSON body, a GET none."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+
+# (client number, request number) → the request; client numbers are unique over all processes
+Requests = Callable[[int, int], Request]
 
 
 @dataclass(frozen=True)
 class Load:
     port: int
-    path: str
-    body: Body
+    request: Requests
     processes: int = 2
     threads: int = 8
     warm_up: float = 2.0
@@ -58,14 +68,15 @@ class Outcome:
 
 def _client(load: Load, client: int, stop: float, out: list[tuple[float, float, int]]) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", load.port, timeout=30)
-    headers = {"Content-Type": "application/json"}
     for n in range(load.max_requests):
         sent = time.monotonic()  # system-wide on Linux: comparable across processes
         if sent >= stop:
             break
-        payload = json.dumps(load.body(client, n)).encode()
+        request = load.request(client, n)
+        payload = None if request.body is None else json.dumps(request.body).encode()
+        headers = {} if payload is None else {"Content-Type": "application/json"}
         try:
-            conn.request("POST", load.path, payload, headers)
+            conn.request(request.method, request.path, payload, headers)
             response = conn.getresponse()
             response.read()
             status = response.status

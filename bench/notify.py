@@ -66,7 +66,7 @@ def _round(stack: Stack, change: Callable[[str], None], tag: str) -> list[float]
         email = f"bench-{tag}-{i}@example.vn"
         committed[email] = time.time()
         change(email)
-    deadline, received = time.monotonic() + 120, {}
+    deadline, received = time.monotonic() + 120, dict[str, str]()
     while len(received) < len(committed) and time.monotonic() < deadline:
         time.sleep(1)
         mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=30).json()

@@ -44,7 +44,8 @@ def _raw_receiver(bootstrap: str, topic: str, expected: int, ready: Any, out: An
     while not receiver.assignment():
         receiver.poll(200)
     ready.set()
-    latencies, last = [], 0.0
+    latencies: list[float] = []
+    last = 0.0
     while len(latencies) < expected:
         for records in receiver.poll(200).values():
             now = time.time()
@@ -61,7 +62,9 @@ def raw_round(stack: Stack, count: int, rate: float | None) -> tuple[float, list
     ready, out = ctx.Event(), ctx.Queue()
     receiver = ctx.Process(target=_raw_receiver, args=(stack.kafka_bootstrap, topic, count, ready, out))
     receiver.start()
-    ready.wait(60)
+    if not ready.wait(60):
+        receiver.terminate()
+        raise RuntimeError("the raw receiver was given no partition within 60 s")
     sender = producer(stack.kafka_bootstrap)
     start = time.time()
     for i in range(count):
@@ -71,8 +74,12 @@ def raw_round(stack: Stack, count: int, rate: float | None) -> tuple[float, list
         sender.send(topic, key=str(i % 256).encode(), value=stamp + b"x" * (PAYLOAD - len(stamp)))
     sender.flush()
     sender.close()
-    last, latencies = out.get(timeout=300)
-    receiver.join()
+    try:
+        last, latencies = out.get(timeout=300)
+    finally:
+        receiver.join(timeout=30)
+        if receiver.is_alive():  # still waiting for events that never came: it would never end
+            receiver.terminate()
     return count / (last - start), latencies
 
 
@@ -222,13 +229,13 @@ def run(stack: Stack) -> list[tuple[str, str, str]]:
             f"{median(rates['outbox']):,.0f} events/s ({median(rates['outbox']) / raw:.2f}× raw)",
         ),
     ]
-    for (path, rate), samples in latencies.items():
+    for (path, asked), samples in latencies.items():
         offered, p50, p99 = (median([s[i] for s in samples]) for i in range(3))
         name = "raw kafka-python" if path == "raw" else "outbox → consumer (commit → handled)"
         rows.append(
             (
                 name,
-                f"latency at {rate:,.0f}/s asked ({offered:,.0f}/s offered)",
+                f"latency at {asked:,.0f}/s asked ({offered:,.0f}/s offered)",
                 f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms",
             )
         )
