@@ -17,6 +17,7 @@ from tests.e2e.ticket_fixtures import (
     order,
     seated,
     seats_of,
+    somewhere,
 )
 from tests.e2e.venue_fixtures import venue
 from xudong.stack import Stack
@@ -88,7 +89,7 @@ def test_one_buyer_cannot_hold_a_whole_hall(platform: Stack) -> None:
 
 def test_an_idempotency_key_makes_a_retried_order_hold_once(platform: Stack) -> None:
     event = on_sale(platform, [ga(10)])
-    key = {"Idempotency-Key": uuid.uuid4().hex}
+    key = {"Idempotency-Key": uuid.uuid4().hex} | somewhere()  # the same guest, retrying
     body = {"email": "retry@example.vn", "items": [{"ticket_type_id": event["types"][0], "quantity": 2}]}
     first = order(platform, event["id"], headers=key, **dict(body))
     second = order(platform, event["id"], headers=key, **dict(body))

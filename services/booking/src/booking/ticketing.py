@@ -232,7 +232,8 @@ def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dic
     filters = {**query, "q": fold(query["q"]) if query["q"] else None}
     with uow:
         rows = uow.find_events(filters, offset, query["limit"] + 1)
-        shown = [_view(e, uow.ticket_types(str(e.id))) for e in rows[: query["limit"]]]
+        types = uow.ticket_types_of([str(e.id) for e in rows[: query["limit"]]])
+        shown = [_view(e, types.get(str(e.id), [])) for e in rows[: query["limit"]]]
     more = len(rows) > query["limit"]
     return shown, str(offset + query["limit"]) if more else None
 

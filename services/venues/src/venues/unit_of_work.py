@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from eventbus.runtime import UnitOfWork
 from venues import db
@@ -14,6 +14,7 @@ from venues.domain.catalogue import Space
 from venues.domain.schedule import HOLDING, Entry
 
 OVERLAP = "23P01"  # exclusion_violation
+DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 5  # deadlock_detected
 
 
 def _space(row: Any, plot_ids: dict[str, str]) -> Space:
@@ -142,15 +143,22 @@ class VenuesUnitOfWork(UnitOfWork):
 
     # --- the schedule -----------------------------------------------------------------------
     def hold(self, entry: Entry) -> bool:
-        """Writes an entry that holds time; False, and nothing written, when it would overlap."""
-        try:
-            with self.conn.begin_nested():
-                self._insert_entry(entry)
-        except IntegrityError as exc:
-            if getattr(exc.orig, "sqlstate", None) == OVERLAP:
-                return False
-            raise
-        return True
+        """Writes an entry that holds time; False, and nothing written, when it would overlap. Two
+        requests checking the exclusion constraint against each other's rows can deadlock: the one
+        PostgreSQL picks gives its row up and tries again, and then sees the other's."""
+        attempts = 0
+        while True:
+            try:
+                with self.conn.begin_nested():
+                    self._insert_entry(entry)
+                return True
+            except DBAPIError as exc:
+                attempts += 1
+                state = getattr(exc.orig, "sqlstate", None)
+                if state == OVERLAP:
+                    return False
+                if state != DEADLOCK or attempts == DEADLOCK_ATTEMPTS:
+                    raise
 
     def record(self, entry: Entry) -> None:
         """Writes an entry that holds no time (a conflicted request), for the managers' view."""
