@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bench import hot_event, load, minimal_app
-from bench.stats import median
 from xudong.stack import Stack
 
 ROUNDS = 3
@@ -27,10 +26,6 @@ DECIDED = (201, 409)
 COUNTER_ID = 1
 MINIMAL = "minimal Flask + SQLAlchemy, one conditional UPDATE"
 HOLDS = "POST /v1/orders, one hot event"
-
-
-def _workers() -> str:
-    return os.environ.get("XUDONG_GUNICORN_WORKERS", "3")  # what Stack.service_processes gives the APIs
 
 
 def _load(port: int, request: load.Requests) -> load.Load:
@@ -49,7 +44,7 @@ class MinimalEndpoint:
         stack.create_database(name)
         url = stack.database_url(name)
         minimal_app.prepare(url, COUNTER_ID, 1_000_000_000)
-        return cls(minimal_app.serve(stack, url, _workers()), url)
+        return cls(minimal_app.serve(stack, url, load.api_workers()), url)
 
     def load(self) -> load.Load:
         take = load.Request("POST", f"/counters/{COUNTER_ID}/take", {})
@@ -89,21 +84,9 @@ def _answers_cell(outcomes: list[load.Outcome], counted: int, where: str) -> str
 
 
 def _rows(outcomes: dict[str, list[load.Outcome]], counted: dict[str, int]) -> list[tuple[str, str, str]]:
-    clients = f"{PROCESSES * THREADS} clients, {_workers()} workers"
-    minimal_rate = median([o.rate for o in outcomes[MINIMAL]])
-    holds_rate = median([o.rate for o in outcomes[HOLDS]])
-    rows = [
-        (MINIMAL, f"decisions/s ({clients})", f"{minimal_rate:,.0f}/s"),
-        (
-            HOLDS,
-            f"hold decisions/s ({clients})",
-            f"{holds_rate:,.0f}/s ({holds_rate / minimal_rate:.2f}× minimal)",
-        ),
-    ]
-    for path in (MINIMAL, HOLDS):
-        p50 = median([o.p(50) for o in outcomes[path]])
-        p99 = median([o.p(99) for o in outcomes[path]])
-        rows.append((path, "latency", f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"))
+    rows = load.rows_next_to_baseline(
+        outcomes, MINIMAL, HOLDS, ("decisions/s", "hold decisions/s"), PROCESSES * THREADS
+    )
     rows.append(
         (MINIMAL, "answers, all rounds", _answers_cell(outcomes[MINIMAL], counted[MINIMAL], "in its table"))
     )

@@ -8,6 +8,7 @@ Only requests that finish inside the measured window count; the warm-up before i
 import http.client
 import json
 import multiprocessing
+import os
 import threading
 import time
 from collections import Counter
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.stats import percentile
+from bench.stats import median, percentile
 
 ERROR = 0  # the status recorded when no HTTP answer came at all
 
@@ -124,3 +125,24 @@ def run(load: Load, wanted: tuple[int, ...] = (201, 409)) -> Outcome:
         Counter(status for _, _, status in measured),
         Counter(status for _, _, status in answers),
     )
+
+
+def api_workers() -> str:
+    return os.environ.get("XUDONG_GUNICORN_WORKERS", "3")  # what Stack.service_processes gives the APIs
+
+
+def rows_next_to_baseline(
+    outcomes: dict[str, list[Outcome]], baseline: str, path: str, measures: tuple[str, str], clients: int
+) -> list[tuple[str, str, str]]:
+    """Table rows: the rate of `path` next to its baseline's, measured in the same run (medians of
+    the rounds; `measures` names each one's rate), then each one's latency."""
+    who = f"{clients} clients, {api_workers()} workers"
+    base_rate, rate = (median([o.rate for o in outcomes[p]]) for p in (baseline, path))
+    rows = [
+        (baseline, f"{measures[0]} ({who})", f"{base_rate:,.0f}/s"),
+        (path, f"{measures[1]} ({who})", f"{rate:,.0f}/s ({rate / base_rate:.2f}× minimal)"),
+    ]
+    for name in (baseline, path):
+        p50, p99 = (median([o.p(q) for o in outcomes[name]]) for q in (50, 99))
+        rows.append((name, "latency", f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"))
+    return rows

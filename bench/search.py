@@ -30,7 +30,6 @@ import requests
 import sqlalchemy as sa
 
 from bench import hot_event, load, minimal_app
-from bench.stats import median
 from xudong.stack import Stack
 
 ROUNDS = 3
@@ -76,10 +75,6 @@ VENUE_KINDS = (
 )
 # words asked with diacritics, and the same words without them
 WORDS = (("chèo", "cheo"), ("gốm Chu Đậu", "gom chu dau"), ("làng nghề", "lang nghe"), ("Côn Sơn", "con son"))
-
-
-def _workers() -> str:
-    return os.environ.get("XUDONG_GUNICORN_WORKERS", "3")  # what Stack.service_processes gives the APIs
 
 
 @dataclass(frozen=True)
@@ -237,21 +232,9 @@ def _answers_cell(outcomes: list[load.Outcome]) -> str:
 def _rows(
     outcomes: dict[str, list[load.Outcome]], catalogue: Catalogue, sizes: list[int], published: int
 ) -> list[tuple[str, str, str]]:
-    clients = f"{PROCESSES * THREADS} clients, {_workers()} workers"
-    minimal_rate = median([o.rate for o in outcomes[MINIMAL]])
-    search_rate = median([o.rate for o in outcomes[SEARCH]])
-    rows = [
-        (MINIMAL, f"requests/s ({clients})", f"{minimal_rate:,.0f}/s"),
-        (
-            SEARCH,
-            f"requests/s ({clients})",
-            f"{search_rate:,.0f}/s ({search_rate / minimal_rate:.2f}× minimal)",
-        ),
-    ]
-    for path in (MINIMAL, SEARCH):
-        p50 = median([o.p(50) for o in outcomes[path]])
-        p99 = median([o.p(99) for o in outcomes[path]])
-        rows.append((path, "latency", f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"))
+    rows = load.rows_next_to_baseline(
+        outcomes, MINIMAL, SEARCH, ("requests/s", "requests/s"), PROCESSES * THREADS
+    )
     for path in (MINIMAL, SEARCH):
         rows.append((path, "answers, all rounds", _answers_cell(outcomes[path])))
     mean = sum(sizes) / len(sizes)
@@ -291,7 +274,7 @@ def run(stack: Stack) -> list[tuple[str, str, str]]:
     try:
         print("search: building the catalogue", flush=True)
         catalogue = build(stack)
-        minimal = minimal_app.serve(stack, stack.database_url("booking"), _workers())
+        minimal = minimal_app.serve(stack, stack.database_url("booking"), load.api_workers())
         sizes = check(stack, minimal.port, catalogue)
         outcomes = measure(stack, catalogue, minimal.port)
         return _rows(outcomes, catalogue, sizes, _published(stack))
