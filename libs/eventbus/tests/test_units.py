@@ -160,3 +160,41 @@ def test_the_client_a_rate_limit_counts_is_the_address_the_trusted_proxies_saw(
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     with Flask(__name__).test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         assert client_address(trusted) == client
+
+
+@pytest.mark.parametrize(
+    "sqlstate, waits",
+    [
+        ("08006", True),  # connection_failure
+        ("40001", True),  # serialization_failure
+        ("40P01", True),  # deadlock_detected
+        ("53300", True),  # too_many_connections
+        ("57P01", True),  # admin_shutdown
+        ("57P03", True),  # cannot_connect_now
+        ("57014", False),  # query_canceled: a statement timeout
+        ("54000", False),  # program_limit_exceeded
+        ("22001", False),  # string_data_right_truncation
+        ("23505", False),  # unique_violation
+        ("42P01", False),  # undefined_table
+    ],
+)
+def test_a_database_error_waits_or_is_the_messages_own_by_its_sqlstate(sqlstate: str, waits: bool) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.dberrors import passes_by_waiting
+
+    error = psycopg.errors.lookup(sqlstate)()
+    wrapped = sa.exc.DBAPIError.instance("SELECT 1", {}, error, psycopg.Error)
+    assert passes_by_waiting(wrapped) is waits
+    assert passes_by_waiting(RuntimeError("not the database's")) is False
+
+
+def test_a_connection_refused_before_any_answer_waits() -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.dberrors import passes_by_waiting
+
+    refused = psycopg.OperationalError("connection failed: Connection refused")
+    assert passes_by_waiting(sa.exc.DBAPIError.instance("SELECT 1", {}, refused, psycopg.Error))
