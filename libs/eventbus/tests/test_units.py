@@ -9,6 +9,7 @@ from flask import Flask
 
 from eventbus.auth import ALGORITHMS, AUDIENCE, ISSUER, Unauthenticated, issue_token, read_token
 from eventbus.envelope import Envelope, InvalidEnvelope, new_event
+from eventbus.fields import Line, Paragraphs
 from eventbus.logs import correlation_id
 from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
 from eventbus.ratelimit import client_address
@@ -198,3 +199,30 @@ def test_a_connection_refused_before_any_answer_waits() -> None:
 
     refused = psycopg.OperationalError("connection failed: Connection refused")
     assert passes_by_waiting(sa.exc.DBAPIError.instance("SELECT 1", {}, refused, psycopg.Error))
+
+
+class Titled(ma.Schema):
+    title = Line(required=True)
+    description = Paragraphs(load_default="")
+
+
+@pytest.mark.parametrize("bad", ["\x0b", "\r", "\n", "\t", "\u2028", "\u2029", "\x85", "\x1b", "\x7f"])
+def test_a_one_line_text_field_refuses_control_characters_and_line_separators(bad: str) -> None:
+    with pytest.raises(ma.ValidationError) as refused:
+        Titled().load({"title": f"Đêm{bad}Chèo"})
+    assert list(refused.value.messages) == ["title"]
+
+
+def test_text_of_several_lines_keeps_newlines_and_tabs_and_refuses_other_control_characters() -> None:
+    loaded = Titled().load({"title": "Chèo", "description": "Dòng một\r\nDòng\thai\n"})
+    assert loaded["description"] == "Dòng một\nDòng\thai\n"
+    for bad in ("\r", "\x0b", "\u2028", "\x00"):
+        with pytest.raises(ma.ValidationError) as refused:
+            Titled().load({"title": "Chèo", "description": f"a{bad}b"})
+        assert list(refused.value.messages) == ["description"]
+
+
+def test_text_bound_for_a_header_is_one_line() -> None:
+    from eventbus.text import one_line
+
+    assert one_line(" Múa\x0brối\r\n\u2028nước\x00 ") == "Múa rối nước"

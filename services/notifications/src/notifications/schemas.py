@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from eventbus.fields import LocalTime
+from eventbus.fields import Line, LocalTime
 
 CHANNELS = ("email", "sms", "zalo")
 
@@ -13,7 +13,7 @@ class ContactIn(ma.Schema):
     phone = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^\+?[0-9]{8,15}$")
     )
-    zalo_id = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
+    zalo_id = Line(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
     opted_out = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CHANNELS)), load_default=list)
 
 

@@ -17,9 +17,11 @@ from typing import Any, Protocol
 
 import requests
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from eventbus.kafka import dlq_topic
 from eventbus.runtime import Runtime
+from eventbus.text import one_line
 from notifications.handlers import now
 from notifications.unit_of_work import NotificationsUnitOfWork
 
@@ -57,7 +59,7 @@ class Email:
         message["From"], message["To"], message["Subject"] = (
             SENDER,
             notification.address,
-            notification.subject,
+            one_line(notification.subject),  # also what was written before subjects were cleaned
         )
         message["Message-ID"] = f"<{notification.id}@xudong-stages.vn>"
         message.set_content(notification.body)
@@ -146,24 +148,36 @@ def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any
     with uow:
         due, sent = uow.due(channel.name, now()), []
         for notification in due:
-            attempts = notification.attempts + 1
             try:
                 channel.send(notification)
-            except Undelivered as exc:
-                if attempts >= ATTEMPTS:
-                    uow.update(notification.id, status="failed", attempts=attempts, last_error=str(exc))
-                    dead_letter(
-                        uow.source(notification.id), f"{channel.name} delivery failed {attempts} times: {exc}"
-                    )
-                else:
-                    retry = now() + backoff(attempts)
-                    uow.update(notification.id, attempts=attempts, send_after=retry, last_error=str(exc))
+            except Exception as exc:  # whatever one message meets is a failed attempt of it alone
+                _failed_attempt(uow, channel.name, notification, exc, dead_letter)
                 continue
             sent.append(notification.id)
         if sent:
             uow.mark_sent(sent, now())
         uow.commit()
     return len(due)
+
+
+def _failed_attempt(
+    uow: NotificationsUnitOfWork, channel: str, notification: Any, exc: Exception, dead_letter: Any
+) -> None:
+    """Retried later, or failed and dead-lettered at the last attempt. The reason is stored on one
+    line without NUL, so that storing it cannot fail the round and undo what it sent."""
+    attempts = notification.attempts + 1
+    reason = one_line(str(exc) if isinstance(exc, Undelivered) else f"{type(exc).__name__}: {exc}")
+    if attempts >= ATTEMPTS:
+        try:
+            dead_letter(uow.source(notification.id), f"{channel} delivery failed {attempts} times: {reason}")
+        except KafkaError as exc:  # the last attempt is made again later, once the broker is back
+            log.warning("dead-letter topic unreachable", extra={"fields": {"error": repr(exc)}})
+            uow.update(notification.id, send_after=now() + LONGEST_WAIT, last_error=reason)
+            return
+        uow.update(notification.id, status="failed", attempts=attempts, last_error=reason)
+    else:
+        retry = now() + backoff(attempts)
+        uow.update(notification.id, attempts=attempts, send_after=retry, last_error=reason)
 
 
 def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, stop: threading.Event) -> None:
