@@ -201,6 +201,20 @@ def test_a_connection_refused_before_any_answer_waits() -> None:
     assert passes_by_waiting(sa.exc.DBAPIError.instance("SELECT 1", {}, refused, psycopg.Error))
 
 
+def test_calendar_text_breaks_no_content_line_whatever_the_line_breaks_it_holds() -> None:
+    from datetime import UTC, datetime
+
+    from eventbus.ical import CalendarEvent, calendar
+
+    at = datetime(2027, 1, 12, 1, 30, tzinfo=UTC)
+    summary = "Chèo\rđêm\r\nhội\u2028làng\x0bxuân\x00, 2027; A\\B"
+    document = calendar("t", [CalendarEvent("u1", at, at, summary)], at, name="Lịch\rphòng")
+    lines = document.split("\r\n")
+    assert "\r" not in "".join(lines) and "\n" not in "".join(lines) and "\x00" not in document
+    assert "SUMMARY:Chèo\\nđêm\\nhội\\nlàng\\nxuân\\, 2027\\; A\\\\B" in lines
+    assert "X-WR-CALNAME:Lịch\\nphòng" in lines
+
+
 class Titled(ma.Schema):
     title = Line(required=True)
     description = Paragraphs(load_default="")

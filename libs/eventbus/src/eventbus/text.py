@@ -7,6 +7,8 @@ import re
 # separators (Zl U+2028, Zp U+2029): none belongs in a title or a name, and str.splitlines(),
 # email headers and many readers end a line at several of them.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What ends a line of text for str.splitlines(): one line break however it is written.
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Allowed in text of several lines (descriptions, purposes): newline and tab, nothing else.
 CONTROL_BUT_NEWLINE_AND_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
