@@ -1,6 +1,6 @@
 """User text travels into email subjects, SMS, calendars and logs: a title or a name holding a
 character that breaks a line there is refused at the API of every service, with the field named,
-and creates nothing."""
+and creates nothing. A NUL in a path segment is refused the same way, not answered with a 500."""
 
 import uuid
 
@@ -73,3 +73,10 @@ def test_an_area_name_that_breaks_a_line_is_refused_and_creates_no_area(platform
     assert (
         count(platform, "venues", "SELECT count(*) FROM areas WHERE name_en = :n", n=f"Province {tag}") == 0
     )
+
+
+@pytest.mark.parametrize("path", ["/tickets/%00abc", "/tickets/ab%00c/qr.svg"])
+def test_a_nul_in_a_path_segment_is_a_problem_naming_it(platform: Stack, path: str) -> None:
+    assert refused(requests.get(api(platform, path), timeout=10)) == {
+        "code": ["Text may not contain NUL characters."]
+    }

@@ -201,10 +201,13 @@ class Api:
 
             @wraps(view)
             def endpoint(**kwargs: Any) -> Any:
+                named = [name for name, value in kwargs.items() if _has_nul(value)]  # path segments
                 if roles is not None:
                     kwargs["principal"] = authenticate(roles)
                 elif optional_token:
                     kwargs["principal"] = optional_principal()
+                if named:
+                    raise Problem(422, "Invalid request", NUL_TEXT, {name: [NUL_TEXT] for name in named})
                 if query_schema is not None:
                     if _has_nul(list(request.args.values())):
                         raise Problem(422, "Invalid request", NUL_TEXT, {"_schema": [NUL_TEXT]})
