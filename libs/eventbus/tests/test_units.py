@@ -240,3 +240,28 @@ def test_text_bound_for_a_header_is_one_line() -> None:
     from eventbus.text import one_line
 
     assert one_line(" Múa\x0brối\r\n\u2028nước\x00 ") == "Múa rối nước"
+
+
+@pytest.mark.parametrize("sqlstate, status", [("08006", 503), ("53300", 503), ("57014", 500), ("54000", 500)])
+def test_a_request_is_told_to_come_back_only_when_the_database_is_away_or_busy(
+    sqlstate: str, status: int
+) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.http import Api, create_service_app
+    from eventbus.runtime import Plumbing, Runtime
+    from eventbus.settings import Settings
+
+    api = Api("t")
+
+    @api.route("/v1/fails", "GET", responses={200: None})
+    def fails() -> None:
+        """Meets a database error."""
+        raise sa.exc.DBAPIError.instance("SELECT 1", {}, psycopg.errors.lookup(sqlstate)(), psycopg.Error)
+
+    settings = Settings("t", "postgresql+psycopg://x@127.0.0.1:1/x", "127.0.0.1:1", SECRET, "INFO")
+    runtime = Runtime(settings, Plumbing.on(sa.MetaData()), {})
+    answer = create_service_app(runtime, "t", [api]).test_client().get("/v1/fails")
+    assert (answer.status_code, answer.content_type) == (status, "application/problem+json")
+    assert ("Retry-After" in answer.headers) is (status == 503)
