@@ -39,7 +39,7 @@ from notifications.sender import Undelivered
         "http://0177.0.0.1/",
         "http://127.1/",
         "http://localhost:8080/",
-        "https://user:secret@localhost/",
+        "https://organiser@localhost/",
         "ftp://93.184.216.34/",
         "http://93.184.216.34:99999/",
     ],
