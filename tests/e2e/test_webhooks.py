@@ -183,6 +183,6 @@ def test_a_receiver_that_never_answers_does_not_hold_up_another_organisers_webho
     try:
         eventually(lambda: receiver.to(f"/hooks/{quick}"), timeout=15)
         assert time.monotonic() - sent_at < 15
-        assert silent_receiver, "the slow organiser's webhook was not even tried"
+        eventually(lambda: silent_receiver, timeout=15)  # the slow one was tried all the same
     finally:
         call_off(platform, slow)
