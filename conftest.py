@@ -36,7 +36,8 @@ def stack() -> Iterator["Stack"]:  # noqa: F821
 @pytest.fixture(scope="session")
 def platform(stack: "Stack") -> "Stack":  # noqa: F821
     """The three services (api, relay, worker each) running on the stack; unpaid bookings expire
-    after 25 s instead of 48 h, so that expiry can be watched; SMS and Zalo go to a local receiver;
+    after 25 s instead of 48 h, so that expiry can be watched; SMS, Zalo and webhooks go to a local
+    receiver (allowed as webhooks' only private destinations);
     the tests stand for one reverse proxy, whose X-Forwarded-For names each buyer's address."""
     os.environ.setdefault("BOOKING_PAYMENT_WINDOW_SECONDS", "25")
     os.environ.setdefault("XUDONG_TRUSTED_PROXIES", "1")
@@ -44,6 +45,10 @@ def platform(stack: "Stack") -> "Stack":  # noqa: F821
         os.environ.setdefault(
             f"NOTIFICATIONS_{channel.upper()}_URL", f"http://127.0.0.1:{receiver_port()}/{channel}"
         )
+    # Webhooks may reach no private address but these two: the receiver, and one that never answers.
+    os.environ.setdefault(
+        "NOTIFICATIONS_WEBHOOK_ALLOW_HOSTS", f"127.0.0.1:{receiver_port()},127.0.0.1:{silent_port()}"
+    )
     stack.start_services()
     return stack
 
@@ -51,6 +56,11 @@ def platform(stack: "Stack") -> "Stack":  # noqa: F821
 def receiver_port() -> int:
     """Where the tests' HTTP receiver listens: SMS and Zalo gateways, organisers' webhooks."""
     return 8090 + int(os.environ.get("XUDONG_PORT_OFFSET", "0"))
+
+
+def silent_port() -> int:
+    """Where the tests' receiver that accepts connections and never answers listens."""
+    return receiver_port() + 1
 
 
 def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821

@@ -1,7 +1,11 @@
 """A real HTTP endpoint on 127.0.0.1 standing in for the SMS and Zalo gateways and for organisers'
-own systems: it records every POST and answers 200, or 503 while told to fail."""
+own systems: it records every POST and answers 200, or 503 while told to fail, or a redirect to
+`/hooks/redirected/...` for a path `/moved/...`. And one beside it that accepts connections and
+never answers."""
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import receiver_port
+from conftest import receiver_port, silent_port
 
 
 @dataclass
@@ -42,6 +46,11 @@ def receiver() -> Iterator[Receiver]:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if state.failing:
                 self.send_response(503)
+            elif self.path.startswith("/moved"):
+                state.posts.append(Received(self.path, dict(self.headers), raw))
+                self.send_response(307)
+                moved_to = f"/hooks/redirected{self.path.removeprefix('/moved')}"
+                self.send_header("Location", f"http://127.0.0.1:{receiver_port()}{moved_to}")
             else:
                 state.posts.append(Received(self.path, dict(self.headers), raw))
                 self.send_response(200)
@@ -56,3 +65,21 @@ def receiver() -> Iterator[Receiver]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def silent_receiver() -> Iterator[list[socket.socket]]:
+    """A server that accepts every connection and never says a word: the connections it holds."""
+    listener = socket.create_server(("127.0.0.1", silent_port()))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener is closed at the end
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield held
+    listener.close()
+    for connection in held:
+        connection.close()

@@ -177,8 +177,9 @@ def test_an_organiser_is_told_each_step_of_a_venue_booking_and_finds_it_in_the_i
     assert [n["id"] for n in staff.json()["items"]] == [n["id"] for n in inbox]
 
 
-def tickets_issued(stack: Stack, email: str) -> bytes:
-    """A `booking.tickets.issued` event as the booking service would publish it."""
+def tickets_issued(stack: Stack, email: str, **changed: Any) -> bytes:
+    """A `booking.tickets.issued` event as the booking service would publish it (with the data
+    fields `changed` as given)."""
     event = new_event(
         "booking",
         "booking.tickets.issued",
@@ -206,7 +207,8 @@ def tickets_issued(stack: Stack, email: str) -> bytes:
             "reason": None,
             "order_url": "http://127.0.0.1/v1/orders/x",
             "tickets": [{"code": "CODE1", "ticket_type_id": "t", "seat": None, "url": "u", "qr_url": "q"}],
-        },
+        }
+        | changed,
     )
     return event.to_bytes()
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from booking.domain.ticketing import new_code, new_order_token
-from conftest import token
+from conftest import receiver_port, token
 from eventbus.settings import DEV_JWT_SECRET
 from tests.e2e.ticket_fixtures import VISA, event_body, free, order, somewhere
 from tests.e2e.venue_fixtures import request_body, rules, slot
@@ -156,7 +156,8 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
         "email": w.ids.get(f"{role}_email", "nobody@example.vn"),
         "language": "en",
     },
-    "POST /v1/webhooks": lambda w, role: {"url": "http://127.0.0.1:9/hook"},
+    # the tests' receiver: the one private destination the test platform lets a webhook reach
+    "POST /v1/webhooks": lambda w, role: {"url": f"http://127.0.0.1:{receiver_port()}/hooks/access"},
     "POST /v1/notifications/{note_a}/read": lambda w, role: {},
 }
 

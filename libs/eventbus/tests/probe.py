@@ -31,6 +31,7 @@ effects = sa.Table(
 class ChangeMade(ma.Schema):
     change_id = ma.fields.String(required=True)
     explode = ma.fields.Boolean(load_default=False)
+    fault = ma.fields.String(load_default=None, allow_none=True)  # a key of FAULTS
     padding = ma.fields.String(load_default="")
 
 
@@ -39,13 +40,25 @@ def runtime(database_url: str, bootstrap: str, topic: str) -> Runtime:
     return Runtime(settings, plumbing, {"probe.changed": EventType(topic, ChangeMade())})
 
 
-def make_change(rt: Runtime, explode: bool = False, commit: bool = True, padding: str = "") -> str:
+# Errors no retry will see pass, though psycopg calls them OperationalError as it does a lost
+# connection: what a handler meets on a message too big or too slow for the database.
+FAULTS = {
+    "statement_timeout": "SET LOCAL statement_timeout = '50ms'; SELECT pg_sleep(5)",
+    "program_limit": "SELECT repeat('x', 1073741824)",  # 54000: requested length too large
+}
+
+
+def make_change(
+    rt: Runtime, explode: bool = False, commit: bool = True, padding: str = "", fault: str | None = None
+) -> str:
     """A state change and its event in one transaction, committed or rolled back."""
     change_id = str(uuid.uuid4())
     with rt.unit_of_work() as uow:
         uow.conn.execute(changes.insert(), {"id": change_id})
         uow.publish(
-            "probe.changed", change_id, {"change_id": change_id, "explode": explode, "padding": padding}
+            "probe.changed",
+            change_id,
+            {"change_id": change_id, "explode": explode, "padding": padding, "fault": fault},
         )
         if commit:
             uow.commit()
@@ -62,6 +75,9 @@ _apply_once_more = (
 def apply_change(conn: sa.Connection, event: Envelope) -> None:
     if event.data.get("explode"):
         raise RuntimeError("this change always fails to apply")
+    if event.data.get("fault"):
+        for statement in FAULTS[event.data["fault"]].split("; "):
+            conn.execute(sa.text(statement))
     conn.execute(_apply_once_more, {"change_id": event.data["change_id"]})
 
 

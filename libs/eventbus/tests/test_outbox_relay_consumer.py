@@ -160,3 +160,25 @@ def test_a_poison_message_goes_to_the_dlq_with_its_error_and_the_next_ones_still
         recorded = conn.execute(sa.select(probe.plumbing.dead_letters.c.error)).scalars().all()
     assert len(recorded) == 2
     assert exploding not in p.effects()
+
+
+def test_a_message_the_database_will_never_take_goes_to_the_dlq_and_the_partition_moves_on(
+    probe_service: Probe,
+) -> None:
+    """A statement timeout and a program limit are OperationalErrors to psycopg, as a lost
+    connection is; waiting passes neither, so each is dead-lettered after its retries."""
+    p = probe_service
+    before = probe.make_change(p.rt)
+    faults = {fault: probe.make_change(p.rt, fault=fault) for fault in probe.FAULTS}
+    after = probe.make_change(p.rt)
+    p.relay.start()
+    p.worker.start()
+
+    eventually(lambda: set(p.effects()) == {before, after}, timeout=60)
+    dead = eventually(
+        lambda: p.messages(dlq_topic(p.topic)) if len(p.messages(dlq_topic(p.topic))) == 2 else None
+    )
+    errors = sorted(dict(m.headers)["error"].decode() for m in dead)
+    assert errors[0].startswith("OperationalError: (psycopg.errors.ProgramLimitExceeded)"), errors
+    assert errors[1].startswith("OperationalError: (psycopg.errors.QueryCanceled)"), errors
+    assert set(faults.values()).isdisjoint(p.effects())

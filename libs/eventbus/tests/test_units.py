@@ -9,6 +9,7 @@ from flask import Flask
 
 from eventbus.auth import ALGORITHMS, AUDIENCE, ISSUER, Unauthenticated, issue_token, read_token
 from eventbus.envelope import Envelope, InvalidEnvelope, new_event
+from eventbus.fields import Line, Paragraphs
 from eventbus.logs import correlation_id
 from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
 from eventbus.ratelimit import client_address
@@ -160,3 +161,107 @@ def test_the_client_a_rate_limit_counts_is_the_address_the_trusted_proxies_saw(
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     with Flask(__name__).test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         assert client_address(trusted) == client
+
+
+@pytest.mark.parametrize(
+    "sqlstate, waits",
+    [
+        ("08006", True),  # connection_failure
+        ("40001", True),  # serialization_failure
+        ("40P01", True),  # deadlock_detected
+        ("53300", True),  # too_many_connections
+        ("57P01", True),  # admin_shutdown
+        ("57P03", True),  # cannot_connect_now
+        ("57014", False),  # query_canceled: a statement timeout
+        ("54000", False),  # program_limit_exceeded
+        ("22001", False),  # string_data_right_truncation
+        ("23505", False),  # unique_violation
+        ("42P01", False),  # undefined_table
+    ],
+)
+def test_a_database_error_waits_or_is_the_messages_own_by_its_sqlstate(sqlstate: str, waits: bool) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.dberrors import passes_by_waiting
+
+    error = psycopg.errors.lookup(sqlstate)()
+    wrapped = sa.exc.DBAPIError.instance("SELECT 1", {}, error, psycopg.Error)
+    assert passes_by_waiting(wrapped) is waits
+    assert passes_by_waiting(RuntimeError("not the database's")) is False
+
+
+def test_a_connection_refused_before_any_answer_waits() -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.dberrors import passes_by_waiting
+
+    refused = psycopg.OperationalError("connection failed: Connection refused")
+    assert passes_by_waiting(sa.exc.DBAPIError.instance("SELECT 1", {}, refused, psycopg.Error))
+
+
+def test_calendar_text_breaks_no_content_line_whatever_the_line_breaks_it_holds() -> None:
+    from datetime import UTC, datetime
+
+    from eventbus.ical import CalendarEvent, calendar
+
+    at = datetime(2027, 1, 12, 1, 30, tzinfo=UTC)
+    summary = "Chèo\rđêm\r\nhội\u2028làng\x0bxuân\x00, 2027; A\\B"
+    document = calendar("t", [CalendarEvent("u1", at, at, summary)], at, name="Lịch\rphòng")
+    lines = document.split("\r\n")
+    assert "\r" not in "".join(lines) and "\n" not in "".join(lines) and "\x00" not in document
+    assert "SUMMARY:Chèo\\nđêm\\nhội\\nlàng\\nxuân\\, 2027\\; A\\\\B" in lines
+    assert "X-WR-CALNAME:Lịch\\nphòng" in lines
+
+
+class Titled(ma.Schema):
+    title = Line(required=True)
+    description = Paragraphs(load_default="")
+
+
+@pytest.mark.parametrize("bad", ["\x0b", "\r", "\n", "\t", "\u2028", "\u2029", "\x85", "\x1b", "\x7f"])
+def test_a_one_line_text_field_refuses_control_characters_and_line_separators(bad: str) -> None:
+    with pytest.raises(ma.ValidationError) as refused:
+        Titled().load({"title": f"Đêm{bad}Chèo"})
+    assert list(refused.value.messages) == ["title"]
+
+
+def test_text_of_several_lines_keeps_newlines_and_tabs_and_refuses_other_control_characters() -> None:
+    loaded = Titled().load({"title": "Chèo", "description": "Dòng một\r\nDòng\thai\n"})
+    assert loaded["description"] == "Dòng một\nDòng\thai\n"
+    for bad in ("\r", "\x0b", "\u2028", "\x00"):
+        with pytest.raises(ma.ValidationError) as refused:
+            Titled().load({"title": "Chèo", "description": f"a{bad}b"})
+        assert list(refused.value.messages) == ["description"]
+
+
+def test_text_bound_for_a_header_is_one_line() -> None:
+    from eventbus.text import one_line
+
+    assert one_line(" Múa\x0brối\r\n\u2028nước\x00 ") == "Múa rối nước"
+
+
+@pytest.mark.parametrize("sqlstate, status", [("08006", 503), ("53300", 503), ("57014", 500), ("54000", 500)])
+def test_a_request_is_told_to_come_back_only_when_the_database_is_away_or_busy(
+    sqlstate: str, status: int
+) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from eventbus.http import Api, create_service_app
+    from eventbus.runtime import Plumbing, Runtime
+    from eventbus.settings import Settings
+
+    api = Api("t")
+
+    @api.route("/v1/fails", "GET", responses={200: None})
+    def fails() -> None:
+        """Meets a database error."""
+        raise sa.exc.DBAPIError.instance("SELECT 1", {}, psycopg.errors.lookup(sqlstate)(), psycopg.Error)
+
+    settings = Settings("t", "postgresql+psycopg://x@127.0.0.1:1/x", "127.0.0.1:1", SECRET, "INFO")
+    runtime = Runtime(settings, Plumbing.on(sa.MetaData()), {})
+    answer = create_service_app(runtime, "t", [api]).test_client().get("/v1/fails")
+    assert (answer.status_code, answer.content_type) == (status, "application/problem+json")
+    assert ("Retry-After" in answer.headers) is (status == 503)

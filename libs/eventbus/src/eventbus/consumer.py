@@ -12,6 +12,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.dialects.postgresql import insert
 
+from eventbus.dberrors import passes_by_waiting
 from eventbus.envelope import Envelope, InvalidEnvelope
 from eventbus.kafka import dlq_topic
 from eventbus.logs import correlation_id
@@ -19,9 +20,6 @@ from eventbus.logs import correlation_id
 log = logging.getLogger(__name__)
 
 Handler = Callable[[sa.Connection, Envelope], None]
-
-# The database or broker being unreachable is no fault of the message: wait, never dead-letter.
-TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 class Stopped(Exception):
@@ -86,11 +84,11 @@ class ConsumerLoop:
             try:
                 self._apply_all(wanted)
                 return
-            except TRANSIENT as exc:
+            except Exception as exc:
+                if not passes_by_waiting(exc):
+                    self._one_by_one(messages, stop)
+                    return
                 self._pause(stop, 1.0, "database unreachable, waiting", exc)
-            except Exception:
-                self._one_by_one(messages, stop)
-                return
 
     def _apply_all(self, events: list[Envelope]) -> None:
         with self.engine.begin() as conn:
@@ -136,9 +134,11 @@ class ConsumerLoop:
             try:
                 self._apply(handler, event)
                 return
-            except TRANSIENT as exc:
-                self._pause(stop, 1.0, "database unreachable, waiting", exc)
             except Exception as exc:
+                # The database being away is no fault of the message: wait, never dead-letter.
+                if passes_by_waiting(exc):
+                    self._pause(stop, 1.0, "database unreachable, waiting", exc)
+                    continue
                 failures += 1
                 if failures >= self.max_attempts:
                     self._dead_letter(message, f"{type(exc).__name__}: {exc}", stop)
@@ -186,7 +186,9 @@ class ConsumerLoop:
             try:
                 self._record_dead_letter(message, error)
                 return
-            except TRANSIENT as exc:
+            except Exception as exc:
+                if not passes_by_waiting(exc):
+                    raise
                 self._pause(stop, 1.0, "database unreachable, waiting", exc)
 
     def _record_dead_letter(self, message: ConsumerRecord, error: str) -> None:

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 
+from eventbus.text import CONTROL, CONTROL_BUT_NEWLINE_AND_TAB
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 # The years a LocalTime reads, and the same as a pattern of its text for the OpenAPI document.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -25,6 +27,33 @@ class LocalTime(ma.fields.AwareDateTime):
         self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
     ) -> str | float | None:
         return None if value is None else super()._serialize(value.astimezone(LOCAL), attr, obj, **kwargs)
+
+
+class Line(ma.fields.String):
+    """One line of user text: a title, a name, a label, a reason. It travels into email subjects,
+    SMS, calendars and logs, so control characters and line separators are refused, with the
+    field named, rather than cleaned away unseen."""
+
+    refused = CONTROL
+    refusal = "may not contain control characters or line breaks"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if self.refused.search(text):
+            raise ma.ValidationError(self.refusal)
+        return text
+
+
+class Paragraphs(Line):
+    """User text of several lines (a description, a purpose): newlines and tabs are kept, a
+    Windows line end is read as a newline, any other control character is refused."""
+
+    refused = CONTROL_BUT_NEWLINE_AND_TAB
+    refusal = "may not contain control characters other than newline and tab"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = value.replace("\r\n", "\n") if isinstance(value, str) else value
+        return super()._deserialize(text, attr, data, **kwargs)
 
 
 class PageQuery(ma.Schema):

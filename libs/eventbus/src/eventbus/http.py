@@ -29,6 +29,7 @@ from prometheus_client import (
 from werkzeug.exceptions import HTTPException
 
 from eventbus.auth import Principal, Unauthenticated, read_token
+from eventbus.dberrors import passes_by_waiting
 from eventbus.fields import YEARS_PATTERN, LocalTime
 from eventbus.logs import configure_logging, correlation_id
 from eventbus.runtime import Runtime
@@ -91,19 +92,23 @@ def _install_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         return problem_response(Problem(exc.code or 500, exc.name, exc.description))
 
-    @app.errorhandler(sa.exc.OperationalError)
-    def database_unreachable(exc: sa.exc.OperationalError) -> Response:
-        log.warning("database did not answer: %s", exc.orig)
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(Problem(500, "Internal Server Error", "Something went wrong on our side."))
+
+    @app.errorhandler(sa.exc.SQLAlchemyError)
+    def database_unreachable(exc: sa.exc.SQLAlchemyError) -> Response:
+        """Come back later, only when later can help: a statement timeout or a program limit is
+        ours to fix, and a client told to retry it would retry for ever."""
+        if not passes_by_waiting(exc):
+            return unexpected(exc)
+        log.warning("database did not answer: %s", getattr(exc, "orig", None) or exc)
         response = problem_response(
             Problem(503, "Service Unavailable", "Our database did not answer; try again.")
         )
         response.headers["Retry-After"] = "5"
         return response
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
-        log.exception("unhandled error")
-        return problem_response(Problem(500, "Internal Server Error", "Something went wrong on our side."))
 
 
 NUL_TEXT = "Text may not contain NUL characters."
@@ -201,10 +206,13 @@ class Api:
 
             @wraps(view)
             def endpoint(**kwargs: Any) -> Any:
+                named = [name for name, value in kwargs.items() if _has_nul(value)]  # path segments
                 if roles is not None:
                     kwargs["principal"] = authenticate(roles)
                 elif optional_token:
                     kwargs["principal"] = optional_principal()
+                if named:
+                    raise Problem(422, "Invalid request", NUL_TEXT, {name: [NUL_TEXT] for name in named})
                 if query_schema is not None:
                     if _has_nul(list(request.args.values())):
                         raise Problem(422, "Invalid request", NUL_TEXT, {"_schema": [NUL_TEXT]})

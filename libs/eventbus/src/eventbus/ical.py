@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from eventbus.text import CONTROL_BUT_NEWLINE_AND_TAB, LINE_BREAK
+
 
 @dataclass(frozen=True)
 class CalendarEvent:
@@ -15,7 +17,11 @@ class CalendarEvent:
 
 
 def _text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """TEXT: backslash, semicolon and comma escaped; each line break, however written (a bare
+    `\\r` would end the content line early), as `\\n`; other control characters, which TEXT
+    may not hold, dropped."""
+    escaped = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return CONTROL_BUT_NEWLINE_AND_TAB.sub("", LINE_BREAK.sub(r"\\n", escaped))
 
 
 def _when(moment: datetime) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 import marshmallow as ma
 
 from booking.domain.ticketing import CATEGORIES, KINDS
-from eventbus.fields import LocalTime, PageQuery
+from eventbus.fields import Line, LocalTime, PageQuery, Paragraphs
 
 
 class Recurrence(ma.Schema):
@@ -15,11 +15,11 @@ class Recurrence(ma.Schema):
 
 class VenueBookingIn(ma.Schema):
     space_id = ma.fields.UUID(required=True)
-    plot = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=10))
+    plot = Line(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=10))
     start = LocalTime(required=True)
     end = LocalTime(required=True)
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    purpose = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    title = Line(required=True, validate=ma.validate.Length(min=1, max=200))
+    purpose = Paragraphs(required=True, validate=ma.validate.Length(min=1, max=2000))
     expected_attendance = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 200_000))
     language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
     recurrence = ma.fields.Nested(Recurrence, load_default=None, allow_none=True)
@@ -97,13 +97,13 @@ def booking_view(b: dict[str, Any]) -> dict[str, Any]:
 
 # --- events and tickets ------------------------------------------------------------------------
 class Text(ma.Schema):
-    vi = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    vi = Line(required=True, validate=ma.validate.Length(min=1, max=200))
+    en = Line(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
 class LongText(ma.Schema):
-    vi = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
-    en = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    vi = Paragraphs(load_default="", validate=ma.validate.Length(max=5000))
+    en = Paragraphs(load_default="", validate=ma.validate.Length(max=5000))
 
 
 class Session(ma.Schema):
@@ -121,7 +121,7 @@ class TicketTypeIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
     price = ma.fields.Integer(required=True, validate=ma.validate.Range(0, 100_000_000))
     quota = ma.fields.Integer(load_default=None, validate=ma.validate.Range(1, 200_000))
-    seat_category = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=30))
+    seat_category = Line(load_default=None, validate=ma.validate.Length(min=1, max=30))
     per_order_limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, 50))
     sale_starts_at = LocalTime(load_default=None)
     sale_ends_at = LocalTime(load_default=None)
@@ -161,7 +161,7 @@ class EventChangeIn(ma.Schema):
     description = ma.fields.Nested(LongText(partial=True))  # the languages not sent are kept
     sessions = ma.fields.List(ma.fields.Nested(Session), validate=ma.validate.Length(min=1, max=50))
     images = ma.fields.List(ma.fields.Url(schemes={"https", "http"}), validate=ma.validate.Length(max=10))
-    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
+    reason = Line(load_default=None, validate=ma.validate.Length(max=500))
 
     @ma.validates_schema
     def _changes_something(self, data: dict[str, Any], **_: Any) -> None:
@@ -316,7 +316,7 @@ class CheckinIn(ma.Schema):
     event_id = ma.fields.UUID(required=True)
     code = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100))
     qr = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200))
-    gate = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
+    gate = Line(load_default="", validate=ma.validate.Length(max=60))
 
     @ma.validates_schema
     def _names_a_ticket(self, data: dict[str, Any], **_: Any) -> None:

@@ -33,6 +33,7 @@ from booking.schemas import (
     WaitingOut,
 )
 from eventbus.auth import Principal
+from eventbus.fields import Line
 from eventbus.http import Api, EmptyBody, Problem, problem_response
 from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses
 
@@ -42,7 +43,7 @@ DOOR = ("venue_manager", "organiser", "staff")
 
 
 class CancelIn(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    reason = Line(required=True, validate=ma.validate.Length(min=1, max=500))
 
 
 def _problem(exc: Exception) -> Problem:

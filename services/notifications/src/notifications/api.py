@@ -39,8 +39,13 @@ def save_contact(body: dict[str, Any], principal: Principal) -> Any:
 def register_webhook(body: dict[str, Any], principal: Principal) -> Any:
     """Have your own system told of what concerns you: each message is POSTed to `url`, signed
     with the secret shown in the answer (header X-Xudong-Signature: t=<unix time>,v1=<HMAC-SHA256
-    of "<t>.<body>">), and retried until it answers 2xx."""
-    return jsonify(WebhookOut().dump(handlers.register_webhook(_uow(), principal, body["url"]))), 201
+    of "<t>.<body>">), and retried until it answers 2xx within 5 s; redirects are not followed.
+    `url` must lead to a public address of the internet; an organiser may have 10 (by default)."""
+    try:
+        hook = handlers.register_webhook(_uow(), principal, body["url"])
+    except handlers.TooManyWebhooks as exc:
+        raise Problem(422, "Invalid request", "Too many webhooks.", {"url": [str(exc)]}) from exc
+    return jsonify(WebhookOut().dump(hook)), 201
 
 
 @api.route("/v1/contacts/me", "GET", roles=ANYONE, responses={200: ContactOut, 404: None})

@@ -33,6 +33,10 @@ class NotFound(LookupError):
     pass
 
 
+class TooManyWebhooks(Exception):
+    """An organiser already has as many webhooks as one may (each costs every message a POST)."""
+
+
 @dataclass(frozen=True)
 class Recipient:
     id: str
@@ -181,7 +185,11 @@ def register_webhook(uow: NotificationsUnitOfWork, principal: Principal, url: st
         "url": url,
         "secret": secrets.token_urlsafe(32),
     }
+    cap = config.webhooks_per_organiser()
     with uow:
+        uow.lock_webhooks_of(principal.sub)  # two registrations at once count one after the other
+        if len(uow.webhooks_of(principal.sub)) >= cap:
+            raise TooManyWebhooks(f"an organiser may register at most {cap} webhooks")
         uow.add_webhook(hook)
         uow.commit()
     return hook

@@ -7,6 +7,7 @@ from typing import Any
 import jinja2
 
 from eventbus.fields import LOCAL
+from eventbus.text import one_line
 from notifications.domain.messages import vnd
 
 
@@ -29,8 +30,9 @@ _templates.filters.update(vnd=vnd, local=_local, day=_day)
 
 
 def render(template: str, language: str, data: dict[str, Any]) -> tuple[str, str]:
-    """(subject, body) of a message in Vietnamese or English (Vietnamese when unsure)."""
+    """(subject, body) of a message in Vietnamese or English (Vietnamese when unsure). The subject
+    is one line on every channel, whatever the text the event brought."""
     language = language if language in ("vi", "en") else "vi"
     text = _templates.get_template(f"{template}.{language}.txt").render(**data)
     subject, _, body = text.partition("\n")
-    return subject.removeprefix("Subject: ").strip(), body.strip() + "\n"
+    return one_line(subject.removeprefix("Subject: ")), body.strip() + "\n"

@@ -2,7 +2,9 @@
 
 import marshmallow as ma
 
-from eventbus.fields import LocalTime
+from eventbus.fields import Line, LocalTime
+from notifications.config import webhook_allowance
+from notifications.destinations import Refused, destination
 
 CHANNELS = ("email", "sms", "zalo")
 
@@ -13,7 +15,7 @@ class ContactIn(ma.Schema):
     phone = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^\+?[0-9]{8,15}$")
     )
-    zalo_id = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
+    zalo_id = Line(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
     opted_out = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CHANNELS)), load_default=list)
 
 
@@ -26,8 +28,20 @@ class ContactOut(ma.Schema):
     opted_out = ma.fields.List(ma.fields.String(), required=True)
 
 
+def _public_destination(url: str) -> None:
+    try:
+        destination(url, webhook_allowance())
+    except Refused as exc:
+        raise ma.ValidationError(str(exc)) from exc
+
+
 class WebhookIn(ma.Schema):
-    url = ma.fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    url = ma.fields.Url(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=[ma.validate.Length(max=2000), _public_destination],
+    )
 
 
 class WebhookOut(ma.Schema):

@@ -3,23 +3,22 @@ never holds up the others. A failure is retried with exponential backoff; after 
 the delivery is marked failed and its event goes to the dead-letter topic with the reason."""
 
 import contextlib
-import hashlib
-import hmac
 import json
 import logging
 import smtplib
 import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 import requests
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from eventbus.kafka import dlq_topic
 from eventbus.runtime import Runtime
+from eventbus.text import one_line
 from notifications.handlers import now
 from notifications.unit_of_work import NotificationsUnitOfWork
 
@@ -39,10 +38,21 @@ class Undelivered(Exception):
 class Channel(Protocol):
     name: str
 
+    def due(self, uow: NotificationsUnitOfWork, at: datetime) -> list[Any]: ...
+
     def send(self, notification: Any) -> None: ...
 
 
-class Email:
+class Queued:
+    """A channel that sends the oldest messages due on it, a few at a time."""
+
+    name: str
+
+    def due(self, uow: NotificationsUnitOfWork, at: datetime) -> list[Any]:
+        return uow.due(self.name, at)
+
+
+class Email(Queued):
     """SMTP, over one connection kept open between messages (a connection per message caps a
     sender at a few dozen a second); a broken one is opened again once before giving up."""
 
@@ -57,7 +67,7 @@ class Email:
         message["From"], message["To"], message["Subject"] = (
             SENDER,
             notification.address,
-            notification.subject,
+            one_line(notification.subject),  # also what was written before subjects were cleaned
         )
         message["Message-ID"] = f"<{notification.id}@xudong-stages.vn>"
         message.set_content(notification.body)
@@ -86,7 +96,7 @@ class Email:
         self._smtp = None
 
 
-class Gateway:
+class Gateway(Queued):
     """SMS or Zalo through a provider's HTTP gateway: a JSON POST of the recipient and the text."""
 
     def __init__(self, name: str, url: str) -> None:
@@ -94,40 +104,18 @@ class Gateway:
 
     def send(self, notification: Any) -> None:
         text = f"{notification.subject}\n{notification.body}"
-        _post(self.url, _json({"to": notification.address, "text": text, "id": str(notification.id)}), {})
-
-
-class Webhook:
-    """An organiser's own endpoint, each POST signed with the secret they were given."""
-
-    name = "webhook"
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    def send(self, notification: Any) -> None:
-        with NotificationsUnitOfWork(self.runtime) as uow:
-            hook, source = uow.webhook(notification.address), uow.source(notification.id)
-        if hook is None:
-            raise Undelivered("the webhook was removed")
-        body = {
-            "id": str(notification.id),
-            "event_type": notification.event_type,
-            "message": notification.template,
-            "subject": notification.subject,
-            "text": notification.body,
-            "data": source["data"],
-        }
-        at = int(time.time())
-        raw = _json(body)  # signed exactly as sent
-        mac = hmac.new(hook.secret.encode(), f"{at}.".encode() + raw, hashlib.sha256).hexdigest()
-        _post(hook.url, raw, {"X-Xudong-Signature": f"t={at},v1={mac}"})
+        body = {"to": notification.address, "text": text, "id": str(notification.id)}
+        _post(self.url, json_bytes(body), {})
 
 
 def _post(url: str, raw: bytes, headers: dict[str, str]) -> None:
     try:
         sent = requests.post(
-            url, data=raw, headers=headers | {"Content-Type": "application/json"}, timeout=10
+            url,
+            data=raw,
+            headers=headers | {"Content-Type": "application/json"},
+            timeout=10,
+            allow_redirects=False,  # a gateway that moved is told by its operator, not followed
         )
     except requests.RequestException as exc:
         raise Undelivered(str(exc)) from exc
@@ -144,20 +132,12 @@ def backoff(attempts: int) -> timedelta:
 def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any) -> int:
     """One round: what is due on the channel is sent, rescheduled or, at the last attempt, failed."""
     with uow:
-        due, sent = uow.due(channel.name, now()), []
+        due, sent = channel.due(uow, now()), []
         for notification in due:
-            attempts = notification.attempts + 1
             try:
                 channel.send(notification)
-            except Undelivered as exc:
-                if attempts >= ATTEMPTS:
-                    uow.update(notification.id, status="failed", attempts=attempts, last_error=str(exc))
-                    dead_letter(
-                        uow.source(notification.id), f"{channel.name} delivery failed {attempts} times: {exc}"
-                    )
-                else:
-                    retry = now() + backoff(attempts)
-                    uow.update(notification.id, attempts=attempts, send_after=retry, last_error=str(exc))
+            except Exception as exc:  # whatever one message meets is a failed attempt of it alone
+                _failed_attempt(uow, channel.name, notification, exc, dead_letter)
                 continue
             sent.append(notification.id)
         if sent:
@@ -166,10 +146,30 @@ def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any
     return len(due)
 
 
+def _failed_attempt(
+    uow: NotificationsUnitOfWork, channel: str, notification: Any, exc: Exception, dead_letter: Any
+) -> None:
+    """Retried later, or failed and dead-lettered at the last attempt. The reason is stored on one
+    line without NUL, so that storing it cannot fail the round and undo what it sent."""
+    attempts = notification.attempts + 1
+    reason = one_line(str(exc) if isinstance(exc, Undelivered) else f"{type(exc).__name__}: {exc}")
+    if attempts >= ATTEMPTS:
+        try:
+            dead_letter(uow.source(notification.id), f"{channel} delivery failed {attempts} times: {reason}")
+        except KafkaError as exc:  # the last attempt is made again later, once the broker is back
+            log.warning("dead-letter topic unreachable", extra={"fields": {"error": repr(exc)}})
+            uow.update(notification.id, send_after=now() + LONGEST_WAIT, last_error=reason)
+            return
+        uow.update(notification.id, status="failed", attempts=attempts, last_error=reason)
+    else:
+        retry = now() + backoff(attempts)
+        uow.update(notification.id, attempts=attempts, send_after=retry, last_error=reason)
+
+
 def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, stop: threading.Event) -> None:
     def dead_letter(source: dict[str, Any], reason: str) -> None:
         topic = dlq_topic(f"{source['type'].split('.')[0]}.events")
-        producer.send(topic, value=_json(source), headers=[("error", reason.encode())]).get(timeout=10)
+        producer.send(topic, value=json_bytes(source), headers=[("error", reason.encode())]).get(timeout=10)
 
     while not stop.is_set():
         try:
@@ -180,5 +180,5 @@ def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, sto
             stop.wait(1.0)
 
 
-def _json(document: dict[str, Any]) -> bytes:
+def json_bytes(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode()

@@ -29,8 +29,9 @@ class NotificationsUnitOfWork(UnitOfWork):
             str(i) for i in self.conn.execute(sa.select(w.c.id).where(w.c.recipient == recipient)).scalars()
         ]
 
-    def webhook(self, webhook_id: str) -> Any:
-        return self.conn.execute(sa.select(db.webhooks).where(db.webhooks.c.id == webhook_id)).first()
+    def lock_webhooks_of(self, recipient: str) -> None:
+        """Until the transaction ends: an organiser's webhooks are counted and added one at a time."""
+        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("webhooks:" + recipient))))
 
     def add_webhook(self, hook: dict[str, Any]) -> None:
         self.conn.execute(db.webhooks.insert().values(**hook))
@@ -76,6 +77,20 @@ class NotificationsUnitOfWork(UnitOfWork):
             .order_by(n.c.send_after)
             .limit(limit)
             .with_for_update(skip_locked=True)
+        )
+        return list(self.conn.execute(query))
+
+    def due_webhooks(self, now: datetime) -> list[Any]:
+        """The oldest webhook message due whose destination no other sender is posting to: the
+        webhook's row is locked with it, so that one slow receiver holds up one sender only."""
+        n, w = db.notifications, db.webhooks
+        query = (
+            sa.select(n, w.c.url, w.c.secret)
+            .join(w, w.c.id == sa.cast(n.c.address, w.c.id.type))
+            .where(n.c.channel == "webhook", n.c.status == "pending", n.c.send_after <= now)
+            .order_by(n.c.send_after)
+            .limit(1)
+            .with_for_update(of=[n, w], skip_locked=True)
         )
         return list(self.conn.execute(query))
 

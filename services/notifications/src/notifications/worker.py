@@ -8,14 +8,15 @@ from eventbus.kafka import producer
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Runtime
 from notifications.bootstrap import bootstrap
-from notifications.config import gateways, smtp_server
+from notifications.config import gateways, smtp_server, webhook_allowance
 from notifications.consumers import TOPICS, consumers
 from notifications.handlers import now, send_digests
-from notifications.sender import Channel, Email, Gateway, Webhook, run_channel
+from notifications.sender import Channel, Email, Gateway, run_channel
 from notifications.unit_of_work import NotificationsUnitOfWork
+from notifications.webhooks import Webhook
 
 log = logging.getLogger(__name__)
-EMAIL_SENDERS, CONSUMED_AT_ONCE = 8, 100
+EMAIL_SENDERS, WEBHOOK_SENDERS, CONSUMED_AT_ONCE = 8, 8, 100
 
 
 def digests(runtime: Runtime, stop: threading.Event) -> None:
@@ -31,8 +32,10 @@ def digests(runtime: Runtime, stop: threading.Event) -> None:
 def work(runtime: Runtime, stop: threading.Event) -> None:
     """The consumer loop, a sender thread per channel and the digests' thread."""
     dead_letters = producer(runtime.settings.kafka_bootstrap)
-    # eight SMTP connections: each is held up by its message's round trips to the server
-    channels: list[Channel] = [Email(*smtp_server()) for _ in range(EMAIL_SENDERS)] + [Webhook(runtime)]
+    # eight SMTP connections: each is held up by its message's round trips to the server; eight
+    # webhook senders, each posting to one destination at a time, however slow it is
+    channels: list[Channel] = [Email(*smtp_server()) for _ in range(EMAIL_SENDERS)]
+    channels += [Webhook(webhook_allowance()) for _ in range(WEBHOOK_SENDERS)]
     channels += [Gateway(name, url) for name, url in gateways().items()]
     senders = [threading.Thread(target=run_channel, args=(runtime, c, dead_letters, stop)) for c in channels]
     senders.append(threading.Thread(target=digests, args=(runtime, stop)))

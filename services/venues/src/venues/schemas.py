@@ -4,28 +4,28 @@ from typing import Any
 
 import marshmallow as ma
 
-from eventbus.fields import LocalTime, PageQuery
+from eventbus.fields import Line, LocalTime, PageQuery
 from venues.domain.areas import LEVELS
 from venues.domain.catalogue import DAYS, FUNDING_MODELS, KINDS, LAYOUT_KINDS, STATUSES
 
 
 class LocalisedName(ma.Schema):
-    vi = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    vi = Line(required=True, validate=ma.validate.Length(min=1, max=200))
+    en = Line(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
 class AreaIn(ma.Schema):
     name = ma.fields.Nested(LocalisedName, required=True)
     level = ma.fields.String(required=True, validate=ma.validate.OneOf(LEVELS))
     parent_id = ma.fields.UUID(load_default=None, allow_none=True)
-    code = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=20))
+    code = Line(load_default=None, allow_none=True, validate=ma.validate.Length(max=20))
 
 
 class AreaChange(ma.Schema):
     name = ma.fields.Nested(LocalisedName)
     level = ma.fields.String(validate=ma.validate.OneOf(LEVELS))
     parent_id = ma.fields.UUID(allow_none=True)
-    code = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20))
+    code = Line(allow_none=True, validate=ma.validate.Length(max=20))
 
 
 class AreaOut(ma.Schema):
@@ -47,19 +47,19 @@ class Coordinates(ma.Schema):
 
 
 class Row(ma.Schema):
-    label = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5))
+    label = Line(required=True, validate=ma.validate.Length(min=1, max=5))
     seats = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 200))
-    category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=30))
+    category = Line(required=True, validate=ma.validate.Length(min=1, max=30))
     accessible = ma.fields.List(ma.fields.Integer(), load_default=list)
 
 
 class Section(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
+    name = Line(required=True, validate=ma.validate.Length(min=1, max=60))
     rows = ma.fields.List(ma.fields.Nested(Row), required=True, validate=ma.validate.Length(min=1, max=100))
 
 
 class Plot(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=10))
+    code = Line(required=True, validate=ma.validate.Length(min=1, max=10))
     width_m = ma.fields.Float(required=True, validate=ma.validate.Range(0.5, 100))
     depth_m = ma.fields.Float(required=True, validate=ma.validate.Range(0.5, 100))
     x = ma.fields.Float(required=True)
@@ -124,15 +124,13 @@ class VenueIn(ma.Schema):
     name = ma.fields.Nested(LocalisedName, required=True)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
     area_id = ma.fields.UUID(required=True)
-    address = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    address = Line(required=True, validate=ma.validate.Length(min=1, max=300))
     coordinates = ma.fields.Nested(Coordinates, load_default=None, allow_none=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     funding_model = ma.fields.String(required=True, validate=ma.validate.OneOf(FUNDING_MODELS))
-    operator = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    managers = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=100)), load_default=list
-    )
-    amenities = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40)), load_default=list)
+    operator = Line(required=True, validate=ma.validate.Length(min=1, max=200))
+    managers = ma.fields.List(Line(validate=ma.validate.Length(min=1, max=100)), load_default=list)
+    amenities = ma.fields.List(Line(validate=ma.validate.Length(max=40)), load_default=list)
     photos = ma.fields.List(ma.fields.Url(), load_default=list)
     sample_values = ma.fields.Boolean(load_default=False)
     spaces = ma.fields.List(
@@ -241,7 +239,7 @@ class FreeSpaceList(ma.Schema):
 class BlackoutIn(ma.Schema):
     start = LocalTime(required=True)
     end = LocalTime(required=True)
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    reason = Line(required=True, validate=ma.validate.Length(min=1, max=300))
 
     @ma.validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
@@ -250,7 +248,7 @@ class BlackoutIn(ma.Schema):
 
 
 class Rejection(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    reason = Line(required=True, validate=ma.validate.Length(min=1, max=500))
 
 
 class Competitor(ma.Schema):
