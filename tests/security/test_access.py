@@ -77,6 +77,7 @@ POST   /v1/orders/{order}/payment                        404  404   404   404   
 POST   /v1/orders/{order}/cancel                         404  404   404   404   404   in    in    404
 GET    /v1/tickets/{code}                                200  200   200   200   200   200   200   200
 GET    /v1/tickets/{code}/qr.svg                         200  200   200   200   200   200   200   200
+GET    /v1/refunds?state=needs_attention                 401  403   403   403   403   200   401   401
 POST   /v1/checkins                                      401  in    403   in    403   in    401   401
 POST   /v1/checkins#draft                                401  in    404   in    404   in    401   401
 PUT    /v1/contacts/me                                   401  in    200   200   200   200   401   401

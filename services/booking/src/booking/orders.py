@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from booking.common import NotFound, intent_for, now, remember, replayed, settle_refund
+from booking.common import NotFound, intent_for, now, remember, replayed
 from booking.config import public_url
 from booking.domain.ticketing import (
     SoldOut,
@@ -189,14 +189,15 @@ def _retake(uow: BookingUnitOfWork, order: Any) -> bool:
 def start_payment(
     uow: BookingUnitOfWork, payments: Payments, order_id: str, token: str | None, principal: Principal | None
 ) -> Intent:
-    """A PaymentIntent for the order's total; asking again returns the same one."""
+    """A PaymentIntent for the order's total; asking again returns the same one. Stripe is asked
+    with no row locked: a payment that lands after the hold ran out is settled by its rules."""
     with uow:
-        order = _readable(uow, order_id, token, principal, lock=True)
-        if order.status != "held" or order.expires_at < now():
-            raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
-        if order.total == 0:
-            raise TransitionRefused("a free order needs no payment")
-        return intent_for(uow, payments, "order", order, order.total)
+        order = _readable(uow, order_id, token, principal)
+    if order.status != "held" or order.expires_at < now():
+        raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
+    if order.total == 0:
+        raise TransitionRefused("a free order needs no payment")
+    return intent_for(uow, payments, "order", order, order.total)
 
 
 def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
@@ -308,9 +309,10 @@ def expire_holds(uow: BookingUnitOfWork) -> int:
 
 
 def cancel_order(
-    uow: BookingUnitOfWork, payments: Payments, order_id: str, token: str | None, principal: Principal | None
+    uow: BookingUnitOfWork, order_id: str, token: str | None, principal: Principal | None
 ) -> dict[str, Any]:
-    """The buyer lets go: a hold ends at once; a paid order is refunded by the event's policy."""
+    """The buyer lets go: a hold ends at once; a paid order owes a refund by the event's policy,
+    which the worker pays."""
     with uow:
         order = _readable(uow, order_id, token, principal, lock=True)
         event = uow.event(str(order.event_id))
@@ -322,8 +324,6 @@ def cancel_order(
         refund = math.floor(order.paid_amount * share)
         close(uow, event, order, "cancelled", "cancelled by the buyer", refund)
         uow.commit()
-    settle_refund(uow, payments, "order", order_id)
-    with uow:
         return order_view(uow, uow.order(order_id))
 
 

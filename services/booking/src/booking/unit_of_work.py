@@ -97,7 +97,7 @@ class BookingUnitOfWork(UnitOfWork):
     # --- what is paid through Stripe, and owed back ---------------------------------------------
     def refundable(self, kind: str, row_id: str) -> Any:
         t = PAYABLE[kind]
-        return self.conn.execute(sa.select(t).where(t.c.id == row_id).with_for_update()).first()
+        return self.conn.execute(sa.select(t).where(t.c.id == row_id)).first()
 
     def remember_intent(self, kind: str, row_id: str, intent_id: str) -> None:
         t = PAYABLE[kind]
@@ -105,12 +105,46 @@ class BookingUnitOfWork(UnitOfWork):
 
     def mark_refunded(self, kind: str, row_id: str, amount: int) -> None:
         t = PAYABLE[kind]
-        self.conn.execute(t.update().where(t.c.id == row_id).values(refunded_amount=amount))
+        query = t.update().where(t.c.id == row_id, t.c.refunded_amount < amount)
+        self.conn.execute(query.values(refunded_amount=amount))
 
-    def refunds_owed(self, kind: str) -> list[str]:
+    def mark_refund_refused(self, kind: str, row_id: str, reason: str, at: datetime) -> bool:
+        """False when it was marked already (by a twin of the worker, or of the request)."""
         t = PAYABLE[kind]
-        query = sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
-        return [str(i) for i in self.conn.execute(query).scalars()]
+        query = t.update().where(t.c.id == row_id, t.c.refund_refused_at.is_(None))
+        marked = query.values(refund_refused_at=at, refund_refusal=reason).returning(t.c.id)
+        return self.conn.execute(marked).first() is not None
+
+    def refunds_owed(self, limit: int = 100) -> list[tuple[str, str]]:
+        """(kind, id) of what owes a refund Stripe has not refused, the longest owed first."""
+        owed = sa.union_all(
+            *(
+                sa.select(sa.literal(kind).label("kind"), t.c.id, t.c.updated_at).where(
+                    t.c.refund_due > t.c.refunded_amount, t.c.refund_refused_at.is_(None)
+                )
+                for kind, t in PAYABLE.items()
+            )
+        ).subquery()
+        query = sa.select(owed.c.kind, owed.c.id).order_by(owed.c.updated_at, owed.c.id).limit(limit)
+        return [(kind, str(row_id)) for kind, row_id in self.conn.execute(query)]
+
+    def refused_refunds(self, offset: int, limit: int) -> list[Any]:
+        """The refunds Stripe refused, for staff: the oldest refusal first."""
+        refused = sa.union_all(
+            *(
+                sa.select(
+                    sa.literal(kind).label("kind"),
+                    sa.cast(t.c.id, sa.Text).label("id"),
+                    t.c.payment_intent_id,
+                    (t.c.refund_due - t.c.refunded_amount).label("amount"),
+                    t.c.refund_refusal.label("reason"),
+                    t.c.refund_refused_at.label("refused_at"),
+                ).where(t.c.refund_due > t.c.refunded_amount, t.c.refund_refused_at.is_not(None))
+                for kind, t in PAYABLE.items()
+            )
+        ).subquery()
+        query = sa.select(refused).order_by(refused.c.refused_at, refused.c.id).offset(offset).limit(limit)
+        return list(self.conn.execute(query))
 
     def overdue(self, now: datetime) -> list[str]:
         t = db.venue_bookings
