@@ -77,7 +77,7 @@ def place_order(
         if earlier is not None:
             return earlier
         event_id, seat_ids = str(body["event_id"]), [str(s) for s in body["seats"]]
-        event = uow.event(event_id)
+        event = uow.event_for_sale(event_id)
         if event is None:
             raise RequestRejected({"event_id": ["no such event"]})
         types = {str(t.id): t for t in uow.ticket_types(event_id)}
@@ -193,6 +193,9 @@ def start_payment(
     with no row locked: a payment that lands after the hold ran out is settled by its rules."""
     with uow:
         order = _readable(uow, order_id, token, principal)
+        event = uow.event(str(order.event_id))
+    if event.status != "published":
+        raise TransitionRefused(f"the event is {event.status}: its orders take no payment")
     if order.status != "held" or order.expires_at < now():
         raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
     if order.total == 0:
@@ -204,16 +207,21 @@ def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
     """A succeeded payment makes the order paid and issues its tickets, once. One that comes after
     the hold lapsed is honoured if the places are still free, and refunded in full otherwise."""
     order_id = row_id
-    order = uow.order(order_id, lock=True)
-    if order is None or order.payment_intent_id != intent.id:
+    known = uow.order(order_id)
+    if known is None or known.payment_intent_id != intent.id:
         return "ignored"
+    event = uow.event_for_sale(str(known.event_id))  # the event before its order: the lock order
+    order = uow.order(order_id, lock=True)
     if order.paid_amount:
         return "already applied"
-    event = uow.event(str(order.event_id))
     if order.status == "held" and order.expires_at < now():  # lapsed, and the sweeper not there yet
         close(uow, event, order, "expired", "not paid before the hold ran out")
         order = uow.order(order_id, lock=True)
-    if order.status == "held" and intent.amount == order.total:
+    if order.status == "held" and event.status != "published":  # left held as its event ended
+        uow.update_order(order_id, paid_amount=intent.amount)
+        reason = f"paid for an event that is {event.status}; refunded in full"
+        close(uow, event, order, "cancelled", reason, intent.amount)
+    elif order.status == "held" and intent.amount == order.total:
         _complete(uow, event, order)
     elif (
         order.status == "expired"
@@ -333,8 +341,10 @@ def offer_returned_places(uow: BookingUnitOfWork) -> int:
     offered = 0
     with uow:
         for type_id in sorted(uow.types_with_waiting()):
+            event = uow.event_for_sale(str(uow.ticket_type(type_id).event_id))
             ticket_type = uow.ticket_type(type_id, lock=True)
-            event = uow.event(str(ticket_type.event_id))
+            if event.status != "published":
+                continue
             while (entry := uow.next_waiting(type_id)) is not None:
                 if not _offer(uow, event, ticket_type, entry):
                     break

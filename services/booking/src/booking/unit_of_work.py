@@ -21,6 +21,9 @@ def _hot_statements() -> dict[str, Any]:
     quantity = sa.bindparam("quantity", type_=sa.Integer)
     return {
         "event": sa.select(e).where(e.c.id == sa.bindparam("id")),
+        "event_for_sale": sa.select(e)
+        .where(e.c.id == sa.bindparam("id"))
+        .with_for_update(read=True, key_share=True),
         "types": sa.select(t, waiting.label("waiting"))
         .where(t.c.event_id.in_(sa.bindparam("event_ids", expanding=True)))
         .order_by(t.c.event_id, t.c.position),
@@ -40,6 +43,11 @@ def _hot_statements() -> dict[str, Any]:
 
 
 HOT = _hot_statements()
+
+# Lock order: every use case that locks more than one of these takes them in this order, so that no
+# two ever wait for each other: the venue booking → the event (FOR UPDATE to change it, FOR KEY
+# SHARE to sell from it) → orders → ticket types (their quotas) → seats. Expiry, event cancellation
+# and change, new orders, waiting-list offers and payments all keep it.
 
 # What is paid through Stripe: each has payment_intent_id, paid_amount, refund_due and refunded_amount.
 PAYABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
@@ -188,8 +196,15 @@ class BookingUnitOfWork(UnitOfWork):
             self.conn.execute(db.seats.insert(), seats)
 
     def event(self, event_id: str, lock: bool = False) -> Any:
+        """`lock`: for a change of the event itself (publishing, changing, cancelling it)."""
         query = HOT["event"].with_for_update() if lock else HOT["event"]
         return self.conn.execute(query, {"id": event_id}).first()
+
+    def event_for_sale(self, event_id: str) -> Any:
+        """The event, as it stands once no change of it is under way: a sale (FOR KEY SHARE, which
+        sales do not make each other wait for) and a change of the event (FOR UPDATE) wait for
+        each other, so that nothing is sold from an event while it is being cancelled."""
+        return self.conn.execute(HOT["event_for_sale"], {"id": event_id}).first()
 
     def events_on(self, booking_id: str) -> list[str]:
         """The events a venue booking carries that are not cancelled."""
