@@ -112,7 +112,7 @@ def place_order(
             answer = _view(order, items, seats, [])
         answer = ORDER_CREATED.dump(answer | {"token": token})
         remember(uow, buyer, key, asked_by, 201, answer)
-        _take_quotas(uow, types, asked)
+        _take_places(uow, types, asked, order["id"], seat_ids, until)
         uow.commit()
         return 201, answer
 
@@ -130,8 +130,8 @@ def _place(
     order_id: str | None = None,
     waiting_entry_id: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
-    """The order, its items and its seats (taken only if free); its token. The quotas are taken
-    apart, last of all, so that the hot row of a ticket type stays locked only up to the commit."""
+    """The order and its items, and its token. Its places are taken apart, last of all, so that
+    the hot row of a ticket type stays locked only up to the commit."""
     order_id = order_id or str(uuid.uuid4())
     token, hashed = new_order_token()
     items = [
@@ -156,33 +156,38 @@ def _place(
         "reason": None,
     }
     uow.add_order(order, items)
-    if seat_ids:
-        taken = uow.take_seats(seat_ids, order_id, until, now())
-        if len(taken) < len(seat_ids):
-            raise SoldOut("some seats are taken", sorted(set(seat_ids) - set(taken)))
     _publish(uow, event, order, "held", items, [s.label for s in seats])
     return order, items, token
 
 
-def _take_quotas(uow: BookingUnitOfWork, types: dict[str, Any], asked: dict[str, int]) -> None:
+def _take_places(
+    uow: BookingUnitOfWork,
+    types: dict[str, Any],
+    asked: dict[str, int],
+    order_id: str,
+    seat_ids: list[str],
+    until: datetime,
+) -> None:
+    """The quotas, then the seats (the lock order: ticket types before seats), or SoldOut."""
     for type_id, quantity in sorted(asked.items()):
         if types[type_id].kind != "seated" and not uow.take_quota(type_id, quantity):
             raise SoldOut(f"{types[type_id].name['en']}: not enough left")
+    if seat_ids:
+        taken = uow.take_seats(seat_ids, order_id, until, now())
+        if len(taken) < len(seat_ids):
+            raise SoldOut("some seats are taken", sorted(set(seat_ids) - set(taken)))
 
 
 def _retake(uow: BookingUnitOfWork, order: Any) -> bool:
     """The places of an order whose hold lapsed, taken again if nobody else has them: all or none."""
     types = {str(t.id): t for t in uow.ticket_types(str(order.event_id))}
-    seat_ids = list(order.seat_ids)
-    savepoint = uow.conn.begin_nested()
-    until = now() + timedelta(minutes=5)
-    seats_back = not seat_ids or len(uow.take_seats(seat_ids, str(order.id), until, now())) == len(seat_ids)
-    taken = seats_back and all(
-        types[str(i.ticket_type_id)].kind == "seated" or uow.take_quota(str(i.ticket_type_id), i.quantity)
-        for i in uow.order_items(str(order.id))
-    )
-    (savepoint.commit if taken else savepoint.rollback)()
-    return taken
+    asked = {str(i.ticket_type_id): i.quantity for i in uow.order_items(str(order.id))}
+    try:
+        with uow.conn.begin_nested():
+            _take_places(uow, types, asked, str(order.id), list(order.seat_ids), now() + timedelta(minutes=5))
+    except SoldOut:
+        return False
+    return True
 
 
 # --- paying and tickets ------------------------------------------------------------------------------
@@ -377,7 +382,7 @@ def _offer(uow: BookingUnitOfWork, event: Any, ticket_type: Any, entry: Any) -> 
                 order_id=order_id,
                 waiting_entry_id=str(entry.id),
             )
-            _take_quotas(uow, types, asked)
+            _take_places(uow, types, asked, order_id, [str(s.id) for s in seats], until)
     except SoldOut:
         return False
     uow.update_waiting(str(entry.id), status="offered", order_id=order_id)
