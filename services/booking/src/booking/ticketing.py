@@ -19,7 +19,8 @@ def create_event(
         earlier = replayed(uow, principal.sub, key, body)
         if earlier is not None:
             return earlier
-        booking = uow.booking(str(body["venue_booking_id"]))
+        # the booking locked: events on it are made and moved one at a time, their sessions apart
+        booking = uow.booking(str(body["venue_booking_id"]), lock=True)
         if booking is None or booking.organiser_id != principal.sub:
             raise RequestRejected({"venue_booking_id": ["no such booking of yours"]})
         space = uow.snapshot(str(booking.space_id)) or {}
@@ -38,6 +39,7 @@ def create_event(
             space["capacity"],
             space["layout"],
             body | {"ticket_types": asked},
+            uow.sessions_on(str(booking.id)),
         )
         event_id = str(uuid.uuid4())
         types: list[dict[str, Any]] = []
@@ -121,6 +123,9 @@ def change_event(
     """What the public sees changes: words, images or the sessions (within the booked time). Each
     buyer of a published event is told, and their reminder follows the new time."""
     with uow:
+        known = uow.event(event_id)
+        if known is not None and "sessions" in body:  # the booking before the event: the lock order
+            uow.booking(str(known.venue_booking_id), lock=True)
         event = _own_event(uow, principal, event_id)
         if event.status == "cancelled":
             raise TransitionRefused("a cancelled event cannot change")
@@ -131,7 +136,9 @@ def change_event(
         if not changes:
             return _view(event, uow.ticket_types(event_id))
         if "sessions" in changes:
-            check_sessions(dict(uow.booking(str(event.venue_booking_id))._mapping), body["sessions"])
+            booking_id = str(event.venue_booking_id)
+            others = uow.sessions_on(booking_id, besides=event_id)
+            check_sessions(dict(uow.booking(booking_id)._mapping), body["sessions"], others)
         if "starts_at" in changes:
             uow.follow_first_session(event_id, event.starts_at, changes["starts_at"])
         title, description = changes.get("title", event.title), changes.get("description", event.description)

@@ -212,6 +212,17 @@ class BookingUnitOfWork(UnitOfWork):
         query = sa.select(e.c.id).where(e.c.venue_booking_id == booking_id, e.c.status != "cancelled")
         return [str(i) for i in self.conn.execute(query).scalars()]
 
+    def sessions_on(self, booking_id: str, besides: str | None = None) -> list[list[dict[str, datetime]]]:
+        """The sessions of each event a venue booking carries that is not cancelled, but `besides`."""
+        e = db.events
+        query = sa.select(e.c.sessions).where(e.c.venue_booking_id == booking_id, e.c.status != "cancelled")
+        if besides is not None:
+            query = query.where(e.c.id != besides)
+        return [
+            [{k: datetime.fromisoformat(s[k]) for k in ("start", "end")} for s in sessions]
+            for sessions in self.conn.execute(query).scalars()
+        ]
+
     def update_event(self, event_id: str, **changes: Any) -> None:
         self.conn.execute(
             db.events.update().where(db.events.c.id == event_id).values(**changes, updated_at=sa.func.now())
