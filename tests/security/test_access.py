@@ -23,7 +23,7 @@ from conftest import token
 from eventbus.settings import DEV_JWT_SECRET
 from tests.e2e.ticket_fixtures import VISA, event_body, free, order, somewhere
 from tests.e2e.venue_fixtures import request_body, rules, slot
-from tests.security.access_world import FAR_DAYS, ROLES, World, make_world
+from tests.security.access_world import FAR_DAYS, ROLES, World, make_world, turn
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, ROOT, SERVICES, Stack, jwt_secret
 
 pytestmark = pytest.mark.stack
@@ -111,7 +111,7 @@ def _new_venue(w: World, role: str) -> dict[str, Any]:
 
 def _new_event(w: World, role: str) -> dict[str, Any]:
     booked = datetime.fromisoformat(w.ids["booking_a_start"])
-    return event_body(w.ids["booking_a"], booked, [free(10)])
+    return event_body(w.ids["booking_a"], booked, [free(10)], sessions=turn(booked, 4))  # after the drafts
 
 
 def _check_in(event: str) -> Callable[[World, str], dict[str, Any]]:
