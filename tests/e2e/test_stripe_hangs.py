@@ -4,10 +4,8 @@ service's API and worker are pointed at a local server that hangs, then back at 
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 import requests
@@ -68,26 +66,18 @@ def stripe_hangs(stack: Stack) -> Iterator[Hanging]:
         hanging.close()
 
 
-def timed(call: Any) -> tuple[requests.Response, float]:
-    began = time.monotonic()
-    answer = call()
-    return answer, time.monotonic() - began
-
-
 def test_a_hanging_stripe_blocks_no_request_no_expired_hold_and_loses_no_refund(platform: Stack) -> None:
     event = on_sale(platform, [ga(20, price=PRICE)])
     type_id = event["types"][0]
     owed, kept = paid_orders(platform, event, 2)
     with stripe_hangs(platform) as hanging:
-        cancelled, took = timed(
-            lambda: requests.post(
-                api(platform, f"/orders/{owed['id']}/cancel"),
-                headers={"X-Order-Token": owed["token"]},
-                json={},
-                timeout=QUICK,
-            )
+        cancelled = requests.post(  # a request that waited on Stripe would time out here
+            api(platform, f"/orders/{owed['id']}/cancel"),
+            headers={"X-Order-Token": owed["token"]},
+            json={},
+            timeout=QUICK,
         )
-        assert cancelled.status_code == 200 and took < QUICK, cancelled.text
+        assert cancelled.status_code == 200, cancelled.text
         eventually(lambda: hanging.accepted, timeout=QUICK)  # the worker is waiting on Stripe now
 
         lapsing = order(platform, event["id"], items=[{"ticket_type_id": type_id, "quantity": 5}]).json()
@@ -95,15 +85,13 @@ def test_a_hanging_stripe_blocks_no_request_no_expired_hold_and_loses_no_refund(
         eventually(lambda: taken(platform, type_id) == 1, timeout=QUICK)  # only `kept` is left
 
         unpaid = order(platform, event["id"], items=[{"ticket_type_id": type_id, "quantity": 1}]).json()
-        paying, took = timed(
-            lambda: requests.post(
-                api(platform, f"/orders/{unpaid['id']}/payment"),
-                headers={"X-Order-Token": unpaid["token"]},
-                json={},
-                timeout=QUICK * 2,
-            )
+        paying = requests.post(  # Stripe given up on after its short timeout and one retry
+            api(platform, f"/orders/{unpaid['id']}/payment"),
+            headers={"X-Order-Token": unpaid["token"]},
+            json={},
+            timeout=QUICK * 2,
         )
-        assert paying.status_code == 503 and took < QUICK * 2, paying.text
+        assert paying.status_code == 503, paying.text
         assert read_order(platform, owed)["refunded_amount"] == 0  # owed still, not lost
     eventually(lambda: read_order(platform, owed)["refunded_amount"] == PRICE, timeout=30)
     assert read_order(platform, kept)["status"] == "paid"
