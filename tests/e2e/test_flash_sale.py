@@ -29,11 +29,15 @@ from xudong.stack import ROOT, Stack
 
 pytestmark = pytest.mark.stack
 BUYERS, STANDING, ROWS, PER_ROW = 1000, 500, 10, 20  # 10 rows of 20: 200 seats
-HALL = [
+HALL = [  # the seats sold by seat, and the standing places, which the hall holds too
     {
         "name": "Khán phòng",
         "rows": [{"label": chr(65 + r), "seats": PER_ROW, "category": "standard"} for r in range(ROWS)],
-    }
+    },
+    {
+        "name": "Chỗ đứng",
+        "rows": [{"label": f"S{r}", "seats": STANDING // 5, "category": "standing"} for r in range(5)],
+    },
 ]
 
 Buy = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -223,7 +227,7 @@ def in_process_sale(
                 "area_id": str(uuid.uuid4()),
                 "venue_status": "active",
                 "layout_kind": "seated",
-                "capacity": ROWS * PER_ROW,
+                "capacity": ROWS * PER_ROW + STANDING,
                 "layout": {"kind": "seated", "sections": HALL},
                 "plots": {},
                 "rules": {},

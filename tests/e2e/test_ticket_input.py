@@ -35,8 +35,14 @@ def orders_of(stack: Stack, event_id: str) -> int:
     return found
 
 
+ROOM = [  # ten seats sold by seat, and sixty more places the room holds for standing tickets
+    {"name": "A", "rows": [{"label": "A", "seats": 10, "category": "standard"}]},
+    {"name": "B", "rows": [{"label": "B", "seats": 60, "category": "balcony"}]},
+]
+
+
 def test_bad_orders_are_refused_and_hold_nothing(platform: Stack) -> None:
-    place = venue(platform, needs_approval=False, free_public_use=True)
+    place = venue(platform, sections=ROOM, needs_approval=False, free_public_use=True)
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     event = on_sale(
         platform,

@@ -217,7 +217,8 @@ def test_cancelling_the_event_refunds_every_paid_order_and_voids_its_tickets(pla
         timeout=30,
     )
     assert cancelled.status_code == 200, cancelled.text
-    for was_paid in paid:
+    for was_paid in paid:  # the worker pays the refunds, not the request
+        eventually(lambda was_paid=was_paid: read_order(platform, was_paid)["refunded_amount"] > 0)
         shown = read_order(platform, was_paid)
         assert shown["status"] == "cancelled" and shown["refunded_amount"] == shown["total"]
         assert {t["status"] for t in shown["tickets"]} == {"void"}
@@ -251,7 +252,8 @@ def test_a_buyer_cancels_within_the_refund_policy_and_is_refunded(platform: Stac
         timeout=30,
     )
     assert cancelled.status_code == 200, cancelled.text
-    assert (cancelled.json()["status"], cancelled.json()["refunded_amount"]) == ("cancelled", 240_000)
+    assert cancelled.json()["status"] == "cancelled"
+    eventually(lambda: read_order(platform, held)["refunded_amount"] == 240_000)  # paid by the worker
     no_refund = {"refund_policy": [{"notice_days": 60, "refund_share": 1.0}]}  # the event is 20 days away
     _, late = held_order(platform, **no_refund)
     pay(platform, late)

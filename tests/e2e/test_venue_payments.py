@@ -159,6 +159,19 @@ def test_forged_stale_replayed_and_reordered_webhooks_change_nothing(platform: S
     assert booking_status(platform, booking["id"], organiser, "confirmed")["refunded_amount"] == 0
 
 
+def refunded(stack: Stack, booking: dict[str, Any], organiser: dict[str, str], amount: int) -> None:
+    """The worker has paid the booking's refund, once its cancellation committed."""
+
+    def paid_back() -> bool:
+        shown = requests.get(
+            booking_api(stack, f"/venue-bookings/{booking['id']}"), headers=organiser, timeout=10
+        )
+        return bool(shown.json()["refunded_amount"] == amount)
+
+    paid_back.__doc__ = f"{amount} refunded on booking {booking['id']}"
+    eventually(paid_back)
+
+
 def test_cancelling_a_paid_booking_refunds_it_by_the_spaces_policy(platform: Stack) -> None:
     booking, organiser, _ = awaiting_payment(platform, days=10)  # 7 days' notice or more: all back
     intent = start_payment(platform, booking, organiser)
@@ -170,7 +183,8 @@ def test_cancelling_a_paid_booking_refunds_it_by_the_spaces_policy(platform: Sta
         headers=organiser,
         timeout=10,
     ).json()
-    assert (cancelled["status"], cancelled["refunded_amount"]) == ("cancelled", intent["amount"])
+    assert cancelled["status"] == "cancelled"
+    refunded(platform, booking, organiser, intent["amount"])
     refunds = stripe(platform, "GET", f"/refunds?payment_intent={intent['payment_intent_id']}")["data"]
     assert [r["amount"] for r in refunds] == [intent["amount"]]
 
@@ -186,7 +200,8 @@ def test_short_notice_refunds_half_and_a_repeated_webhook_refunds_no_more(platfo
         headers=organiser,
         timeout=10,
     ).json()
-    assert cancelled["refunded_amount"] == intent["amount"] // 2
+    assert cancelled["status"] == "cancelled"
+    refunded(platform, booking, organiser, intent["amount"] // 2)
     event = {
         "id": "evt_again",
         "type": "payment_intent.succeeded",

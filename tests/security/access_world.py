@@ -63,9 +63,18 @@ def _entries(world: World, manager: str) -> dict[str, str]:
     return {e["venue_booking_id"]: e["id"] for e in queue}
 
 
-def _draft(world: World, title: str) -> str:
+def turn(booked: datetime, hour: int) -> list[dict[str, str]]:
+    """The hour-long session, `hour` hours into the booked time, of one of the events that take
+    turns on A's booking: two events on one booking may not run at once."""
+    start = booked + timedelta(hours=hour)
+    return [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}]
+
+
+def _draft(world: World, title: str, hour: int) -> str:
     booked = datetime.fromisoformat(world.ids["booking_a_start"])
-    body = event_body(world.ids["booking_a"], booked, [ga(100, per_order_limit=4)])
+    body = event_body(
+        world.ids["booking_a"], booked, [ga(100, per_order_limit=4)], sessions=turn(booked, hour)
+    )
     answer = requests.post(
         world.url("booking", "/v1/events"),
         headers=world.headers["org_a"],
@@ -107,9 +116,9 @@ def _bookings(world: World, x: dict[str, Any], y: dict[str, Any], tag: str) -> N
 
 def _events_and_orders(world: World) -> None:
     """A's published event with a guest's held order, another guest's paid one and B's own; A's drafts."""
-    for name in ("event", "draft", "to_publish", "to_cancel"):
+    for hour, name in enumerate(("event", "draft", "to_publish", "to_cancel")):
         world.ids[f"{name}_title"] = f"{name} {uuid.uuid4().hex[:8]}"
-        world.ids[name] = _draft(world, world.ids[f"{name}_title"])
+        world.ids[name] = _draft(world, world.ids[f"{name}_title"], hour)
     published = requests.post(
         world.url("booking", "/v1/events/{event}/publish"),
         headers=world.headers["org_a"],

@@ -23,7 +23,7 @@ from conftest import receiver_port, token
 from eventbus.settings import DEV_JWT_SECRET
 from tests.e2e.ticket_fixtures import VISA, event_body, free, order, somewhere
 from tests.e2e.venue_fixtures import request_body, rules, slot
-from tests.security.access_world import FAR_DAYS, ROLES, World, make_world
+from tests.security.access_world import FAR_DAYS, ROLES, World, make_world, turn
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, ROOT, SERVICES, Stack, jwt_secret
 
 pytestmark = pytest.mark.stack
@@ -77,6 +77,7 @@ POST   /v1/orders/{order}/payment                        404  404   404   404   
 POST   /v1/orders/{order}/cancel                         404  404   404   404   404   in    in    404
 GET    /v1/tickets/{code}                                200  200   200   200   200   200   200   200
 GET    /v1/tickets/{code}/qr.svg                         200  200   200   200   200   200   200   200
+GET    /v1/refunds?state=needs_attention                 401  403   403   403   403   200   401   401
 POST   /v1/checkins                                      401  in    403   in    403   in    401   401
 POST   /v1/checkins#draft                                401  in    404   in    404   in    401   401
 PUT    /v1/contacts/me                                   401  in    200   200   200   200   401   401
@@ -110,7 +111,7 @@ def _new_venue(w: World, role: str) -> dict[str, Any]:
 
 def _new_event(w: World, role: str) -> dict[str, Any]:
     booked = datetime.fromisoformat(w.ids["booking_a_start"])
-    return event_body(w.ids["booking_a"], booked, [free(10)])
+    return event_body(w.ids["booking_a"], booked, [free(10)], sessions=turn(booked, 4))  # after the drafts
 
 
 def _check_in(event: str) -> Callable[[World, str], dict[str, Any]]:

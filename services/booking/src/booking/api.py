@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, request
 
 from booking import handlers
-from booking.common import KeyReused, NotFound
+from booking.common import KeyReused, NotFound, refunds_needing_attention
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.payments import Intent, Payments, SignatureRejected, StripeUnavailable
 from booking.schemas import (
     PaymentOut,
+    RefundList,
+    RefundQuery,
     VenueBookingAccepted,
     VenueBookingIn,
     VenueBookingList,
@@ -100,9 +102,7 @@ def get_venue_booking(booking_id: Any, principal: Principal) -> Any:
 def cancel_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """Cancel a booking; the venue frees the slot."""
     try:
-        return jsonify(
-            booking_view(handlers.cancel_venue_booking(uow(), payments(), principal, str(booking_id)))
-        )
+        return jsonify(booking_view(handlers.cancel_venue_booking(uow(), principal, str(booking_id))))
     except NotFound as exc:
         raise Problem(404, "Not Found", "No such venue booking.") from exc
     except TransitionRefused as exc:
@@ -127,6 +127,13 @@ def pay_venue_booking(booking_id: Any, body: dict[str, Any], principal: Principa
     except StripeUnavailable as exc:
         raise Problem(503, "Service Unavailable", "The payment provider did not answer; try again.") from exc
     return payment_answer(intent)
+
+
+@api.route("/v1/refunds", "GET", query=RefundQuery, roles=("staff",), responses={200: RefundList})
+def list_refunds(query: dict[str, Any], principal: Principal) -> Any:
+    """Refunds Stripe refused (`state=needs_attention`): each waits for staff to settle it by hand."""
+    items, cursor = refunds_needing_attention(uow(), query["cursor"], query["limit"])
+    return jsonify(RefundList().dump({"items": items, "next_cursor": cursor}))
 
 
 def payment_answer(intent: Intent) -> Any:

@@ -26,6 +26,12 @@ def stripe_settings() -> tuple[str, str, str]:
     )
 
 
+def stripe_timeout() -> float:
+    """How many seconds a call to Stripe may take before it is given up and tried again later
+    (BOOKING_STRIPE_TIMEOUT_SECONDS)."""
+    return float(os.environ.get("BOOKING_STRIPE_TIMEOUT_SECONDS", 5))
+
+
 def holds_per_minute() -> int:
     """How many orders one client may place a minute (BOOKING_HOLDS_PER_MINUTE)."""
     return int(os.environ.get("BOOKING_HOLDS_PER_MINUTE", 60))

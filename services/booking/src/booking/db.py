@@ -10,6 +10,13 @@ metadata = sa.MetaData()
 plumbing = Plumbing.on(metadata)
 rate_counts = rate_counts_table(metadata)
 
+
+def refusal_columns() -> list[sa.Column[object]]:
+    """A refund Stripe refused (a charge disputed or refunded elsewhere): when, and Stripe's words.
+    It is not asked for again; staff see it and settle it by hand."""
+    return [sa.Column("refund_refused_at", sa.DateTime(timezone=True)), sa.Column("refund_refusal", sa.Text)]
+
+
 # What venues announced of each space; booking never reads the venues database.
 spaces = sa.Table(
     "spaces",
@@ -45,6 +52,7 @@ venue_bookings = sa.Table(
     sa.Column("paid_amount", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("refund_due", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("refunded_amount", sa.BigInteger, nullable=False, server_default="0"),
+    *refusal_columns(),
     sa.Column("reason", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
@@ -157,6 +165,7 @@ orders = sa.Table(
     sa.Column("paid_amount", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("refund_due", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("refunded_amount", sa.BigInteger, nullable=False, server_default="0"),
+    *refusal_columns(),
     sa.Column("reason", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),

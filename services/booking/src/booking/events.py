@@ -132,6 +132,19 @@ class CheckedIn(ma.Schema):
     gate = ma.fields.String(required=True)
 
 
+class RefundRefused(ma.Schema):
+    """Stripe refused a refund (a charge disputed or refunded elsewhere, an amount it will not
+    take): it waits for staff, and is not asked for again."""
+
+    kind = ma.fields.String(required=True)  # venue_booking or order
+    id = ma.fields.String(required=True)
+    payment_intent_id = ma.fields.String(required=True)
+    amount = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+    refused_at = ma.fields.AwareDateTime(required=True)
+
+
 ORDER_STATES = ("held", "paid", "expired", "cancelled", "refunded")
 CATALOGUE = {
     **{f"booking.venue_booking.{t}": EventType(TOPIC, VenueBookingEvent()) for t in TYPES},
@@ -143,4 +156,5 @@ CATALOGUE = {
     "booking.tickets.issued": EventType(TOPIC, TicketsIssued()),
     "booking.ticket.checked_in": EventType(TOPIC, CheckedIn()),
     "booking.waitlist.offered": EventType(TOPIC, WaitingOffer()),
+    "booking.refund.refused": EventType(TOPIC, RefundRefused()),
 }

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from booking import orders
-from booking.common import NotFound, intent_for, now, remember, replayed, settle_refund
+from booking.common import NotFound, intent_for, now, remember, replayed
 from booking.config import payment_window
 from booking.domain.venue_booking import (
     RequestRejected,
@@ -141,11 +141,10 @@ def list_venue_bookings(uow: BookingUnitOfWork, principal: Principal) -> list[di
     return [dict(r._mapping) for r in rows]
 
 
-def cancel_venue_booking(
-    uow: BookingUnitOfWork, payments: Payments, principal: Principal, booking_id: str
-) -> dict[str, Any]:
-    """The slot goes back to the venue; a paid booking is refunded by the space's policy. A booking
-    that still carries an event is kept: its buyers are refunded by cancelling the event first."""
+def cancel_venue_booking(uow: BookingUnitOfWork, principal: Principal, booking_id: str) -> dict[str, Any]:
+    """The slot goes back to the venue; a paid booking is refunded by the space's policy, by the
+    worker once this commits. A booking that still carries an event is kept: its buyers are
+    refunded by cancelling the event first."""
     with uow:
         row = uow.booking(booking_id, lock=True)
         if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
@@ -163,39 +162,38 @@ def cancel_venue_booking(
         uow.update_booking(booking_id, status=status, reason=reason, refund_due=refund)
         _publish(uow, {**row._mapping, "status": status}, status, reason=reason, refund=refund)
         uow.commit()
-    settle_refund(uow, payments, "venue_booking", booking_id)
     return get_venue_booking(uow, principal, booking_id)
 
 
 def start_payment(
     uow: BookingUnitOfWork, payments: Payments, principal: Principal, booking_id: str
 ) -> Intent:
-    """A PaymentIntent for the fee; asking again returns the same one."""
+    """A PaymentIntent for the fee; asking again returns the same one. A payment that lands after
+    the booking moved on is refunded in full (see `_settle_venue_payment`)."""
     with uow:
-        row = uow.booking(booking_id, lock=True)
-        if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
-            raise NotFound(booking_id)
-        if row.status != "awaiting_payment":
-            raise TransitionRefused(f"a {row.status} booking takes no payment")
-        return intent_for(uow, payments, "venue_booking", row, row.fee_amount)
+        row = uow.booking(booking_id)
+    if row is None or (principal.role != "staff" and row.organiser_id != principal.sub):
+        raise NotFound(booking_id)
+    if row.status != "awaiting_payment":
+        raise TransitionRefused(f"a {row.status} booking takes no payment")
+    return intent_for(uow, payments, "venue_booking", row, row.fee_amount)
 
 
 def settle_payment(uow: BookingUnitOfWork, payments: Payments, intent_id: str) -> str:
     """What a Stripe webhook announces is fetched again from Stripe and applied once, to the
-    venue booking or the order it pays for; a refund it leads to follows the commit."""
+    venue booking or the order it pays for; a refund it leads to is the worker's to pay."""
     intent = payments.fetch_intent(intent_id)
     if intent is None or intent.status != "succeeded":
         return "ignored"
     if "order_id" in intent.metadata:
-        kind, row_id, settle = "order", intent.metadata["order_id"], orders.settle_payment
+        row_id, settle = intent.metadata["order_id"], orders.settle_payment
     elif "venue_booking_id" in intent.metadata:
-        kind, row_id, settle = "venue_booking", intent.metadata["venue_booking_id"], _settle_venue_payment
+        row_id, settle = intent.metadata["venue_booking_id"], _settle_venue_payment
     else:
         return "ignored"
     with uow:
         outcome = settle(uow, intent, row_id)
         uow.commit()
-    settle_refund(uow, payments, kind, row_id)
     return outcome
 
 

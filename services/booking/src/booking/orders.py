@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from booking.common import NotFound, intent_for, now, remember, replayed, settle_refund
+from booking.common import NotFound, intent_for, now, remember, replayed
 from booking.config import public_url
 from booking.domain.ticketing import (
     SoldOut,
@@ -77,7 +77,7 @@ def place_order(
         if earlier is not None:
             return earlier
         event_id, seat_ids = str(body["event_id"]), [str(s) for s in body["seats"]]
-        event = uow.event(event_id)
+        event = uow.event_for_sale(event_id)
         if event is None:
             raise RequestRejected({"event_id": ["no such event"]})
         types = {str(t.id): t for t in uow.ticket_types(event_id)}
@@ -112,7 +112,7 @@ def place_order(
             answer = _view(order, items, seats, [])
         answer = ORDER_CREATED.dump(answer | {"token": token})
         remember(uow, buyer, key, asked_by, 201, answer)
-        _take_quotas(uow, types, asked)
+        _take_places(uow, types, asked, order["id"], seat_ids, until)
         uow.commit()
         return 201, answer
 
@@ -130,8 +130,8 @@ def _place(
     order_id: str | None = None,
     waiting_entry_id: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
-    """The order, its items and its seats (taken only if free); its token. The quotas are taken
-    apart, last of all, so that the hot row of a ticket type stays locked only up to the commit."""
+    """The order and its items, and its token. Its places are taken apart, last of all, so that
+    the hot row of a ticket type stays locked only up to the commit."""
     order_id = order_id or str(uuid.uuid4())
     token, hashed = new_order_token()
     items = [
@@ -156,63 +156,77 @@ def _place(
         "reason": None,
     }
     uow.add_order(order, items)
-    if seat_ids:
-        taken = uow.take_seats(seat_ids, order_id, until, now())
-        if len(taken) < len(seat_ids):
-            raise SoldOut("some seats are taken", sorted(set(seat_ids) - set(taken)))
     _publish(uow, event, order, "held", items, [s.label for s in seats])
     return order, items, token
 
 
-def _take_quotas(uow: BookingUnitOfWork, types: dict[str, Any], asked: dict[str, int]) -> None:
+def _take_places(
+    uow: BookingUnitOfWork,
+    types: dict[str, Any],
+    asked: dict[str, int],
+    order_id: str,
+    seat_ids: list[str],
+    until: datetime,
+) -> None:
+    """The quotas, then the seats (the lock order: ticket types before seats), or SoldOut."""
     for type_id, quantity in sorted(asked.items()):
         if types[type_id].kind != "seated" and not uow.take_quota(type_id, quantity):
             raise SoldOut(f"{types[type_id].name['en']}: not enough left")
+    if seat_ids:
+        taken = uow.take_seats(seat_ids, order_id, until, now())
+        if len(taken) < len(seat_ids):
+            raise SoldOut("some seats are taken", sorted(set(seat_ids) - set(taken)))
 
 
 def _retake(uow: BookingUnitOfWork, order: Any) -> bool:
     """The places of an order whose hold lapsed, taken again if nobody else has them: all or none."""
     types = {str(t.id): t for t in uow.ticket_types(str(order.event_id))}
-    seat_ids = list(order.seat_ids)
-    savepoint = uow.conn.begin_nested()
-    until = now() + timedelta(minutes=5)
-    seats_back = not seat_ids or len(uow.take_seats(seat_ids, str(order.id), until, now())) == len(seat_ids)
-    taken = seats_back and all(
-        types[str(i.ticket_type_id)].kind == "seated" or uow.take_quota(str(i.ticket_type_id), i.quantity)
-        for i in uow.order_items(str(order.id))
-    )
-    (savepoint.commit if taken else savepoint.rollback)()
-    return taken
+    asked = {str(i.ticket_type_id): i.quantity for i in uow.order_items(str(order.id))}
+    try:
+        with uow.conn.begin_nested():
+            _take_places(uow, types, asked, str(order.id), list(order.seat_ids), now() + timedelta(minutes=5))
+    except SoldOut:
+        return False
+    return True
 
 
 # --- paying and tickets ------------------------------------------------------------------------------
 def start_payment(
     uow: BookingUnitOfWork, payments: Payments, order_id: str, token: str | None, principal: Principal | None
 ) -> Intent:
-    """A PaymentIntent for the order's total; asking again returns the same one."""
+    """A PaymentIntent for the order's total; asking again returns the same one. Stripe is asked
+    with no row locked: a payment that lands after the hold ran out is settled by its rules."""
     with uow:
-        order = _readable(uow, order_id, token, principal, lock=True)
-        if order.status != "held" or order.expires_at < now():
-            raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
-        if order.total == 0:
-            raise TransitionRefused("a free order needs no payment")
-        return intent_for(uow, payments, "order", order, order.total)
+        order = _readable(uow, order_id, token, principal)
+        event = uow.event(str(order.event_id))
+    if event.status != "published":
+        raise TransitionRefused(f"the event is {event.status}: its orders take no payment")
+    if order.status != "held" or order.expires_at < now():
+        raise TransitionRefused(f"a {order.status} order takes no payment (its hold may have run out)")
+    if order.total == 0:
+        raise TransitionRefused("a free order needs no payment")
+    return intent_for(uow, payments, "order", order, order.total)
 
 
 def settle_payment(uow: BookingUnitOfWork, intent: Intent, row_id: str) -> str:
     """A succeeded payment makes the order paid and issues its tickets, once. One that comes after
     the hold lapsed is honoured if the places are still free, and refunded in full otherwise."""
     order_id = row_id
-    order = uow.order(order_id, lock=True)
-    if order is None or order.payment_intent_id != intent.id:
+    known = uow.order(order_id)
+    if known is None or known.payment_intent_id != intent.id:
         return "ignored"
+    event = uow.event_for_sale(str(known.event_id))  # the event before its order: the lock order
+    order = uow.order(order_id, lock=True)
     if order.paid_amount:
         return "already applied"
-    event = uow.event(str(order.event_id))
     if order.status == "held" and order.expires_at < now():  # lapsed, and the sweeper not there yet
         close(uow, event, order, "expired", "not paid before the hold ran out")
         order = uow.order(order_id, lock=True)
-    if order.status == "held" and intent.amount == order.total:
+    if order.status == "held" and event.status != "published":  # left held as its event ended
+        uow.update_order(order_id, paid_amount=intent.amount)
+        reason = f"paid for an event that is {event.status}; refunded in full"
+        close(uow, event, order, "cancelled", reason, intent.amount)
+    elif order.status == "held" and intent.amount == order.total:
         _complete(uow, event, order)
     elif (
         order.status == "expired"
@@ -308,9 +322,10 @@ def expire_holds(uow: BookingUnitOfWork) -> int:
 
 
 def cancel_order(
-    uow: BookingUnitOfWork, payments: Payments, order_id: str, token: str | None, principal: Principal | None
+    uow: BookingUnitOfWork, order_id: str, token: str | None, principal: Principal | None
 ) -> dict[str, Any]:
-    """The buyer lets go: a hold ends at once; a paid order is refunded by the event's policy."""
+    """The buyer lets go: a hold ends at once; a paid order owes a refund by the event's policy,
+    which the worker pays."""
     with uow:
         order = _readable(uow, order_id, token, principal, lock=True)
         event = uow.event(str(order.event_id))
@@ -322,8 +337,6 @@ def cancel_order(
         refund = math.floor(order.paid_amount * share)
         close(uow, event, order, "cancelled", "cancelled by the buyer", refund)
         uow.commit()
-    settle_refund(uow, payments, "order", order_id)
-    with uow:
         return order_view(uow, uow.order(order_id))
 
 
@@ -333,8 +346,10 @@ def offer_returned_places(uow: BookingUnitOfWork) -> int:
     offered = 0
     with uow:
         for type_id in sorted(uow.types_with_waiting()):
+            event = uow.event_for_sale(str(uow.ticket_type(type_id).event_id))
             ticket_type = uow.ticket_type(type_id, lock=True)
-            event = uow.event(str(ticket_type.event_id))
+            if event.status != "published":
+                continue
             while (entry := uow.next_waiting(type_id)) is not None:
                 if not _offer(uow, event, ticket_type, entry):
                     break
@@ -367,7 +382,7 @@ def _offer(uow: BookingUnitOfWork, event: Any, ticket_type: Any, entry: Any) -> 
                 order_id=order_id,
                 waiting_entry_id=str(entry.id),
             )
-            _take_quotas(uow, types, asked)
+            _take_places(uow, types, asked, order_id, [str(s.id) for s in seats], until)
     except SoldOut:
         return False
     uow.update_waiting(str(entry.id), status="offered", order_id=order_id)

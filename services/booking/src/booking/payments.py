@@ -20,17 +20,18 @@ class StripeUnavailable(Exception):
     """Stripe did not take the call; whoever made it tries again later."""
 
 
-class UnknownToStripe(Exception):
-    pass
+class StripeRefused(Exception):
+    """Stripe refused the call as it stands (an unknown object, a charge disputed or refunded
+    elsewhere, an amount it will not take): asking again will not change its answer."""
 
 
 @contextmanager
 def _stripe_errors() -> Iterator[None]:
     try:
         yield
-    except stripe.InvalidRequestError as exc:
-        raise UnknownToStripe(str(exc)) from exc
-    except stripe.StripeError as exc:
+    except (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError) as exc:
+        raise StripeRefused(str(exc)) from exc
+    except stripe.StripeError as exc:  # timeouts, connection errors, 5xx, rate limits: they pass
         raise StripeUnavailable(str(exc)) from exc
 
 
@@ -44,8 +45,15 @@ class Intent:
 
 
 class Payments:
-    def __init__(self, api_key: str, api_base: str, webhook_secret: str) -> None:
-        self.client = stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+    def __init__(self, api_key: str, api_base: str, webhook_secret: str, timeout: float) -> None:
+        # A short timeout and one retry: the package's 80 s and two retries would hold a request,
+        # or the refund worker, for four minutes when Stripe hangs.
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base},
+            max_network_retries=1,
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
         self.webhook_secret = webhook_secret
 
     @staticmethod
@@ -66,7 +74,7 @@ class Payments:
         try:
             with _stripe_errors():
                 return self._intent(self.client.v1.payment_intents.retrieve(intent_id))
-        except UnknownToStripe:
+        except StripeRefused:
             return None
 
     def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:

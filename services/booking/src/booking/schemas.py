@@ -331,3 +331,24 @@ class CheckinOut(ma.Schema):
     seat = ma.fields.String(allow_none=True)
     checked_in_at = LocalTime(required=True)
     gate = ma.fields.String(required=True)
+
+
+class RefundQuery(PageQuery):
+    state = ma.fields.String(required=True, validate=ma.validate.OneOf(["needs_attention"]))
+
+
+class RefundOut(ma.Schema):
+    """A refund Stripe refused: what is owed back on which payment, and Stripe's words."""
+
+    kind = ma.fields.String(required=True)  # venue_booking or order
+    id = ma.fields.String(required=True)
+    payment_intent_id = ma.fields.String(required=True)
+    amount = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+    refused_at = ma.fields.AwareDateTime(required=True)
+
+
+class RefundList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RefundOut), required=True)
+    next_cursor = ma.fields.String(allow_none=True)

@@ -162,7 +162,7 @@ def publish_event(event_id: Any, body: dict[str, Any], principal: Principal) -> 
 )
 def cancel_event(event_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """Cancel the event: every paid order is refunded in full and every buyer told."""
-    answer = ticketing.cancel_event(uow(), payments(), principal, str(event_id), body["reason"])
+    answer = ticketing.cancel_event(uow(), principal, str(event_id), body["reason"])
     return jsonify(EventCreated().dump(answer))
 
 
@@ -241,7 +241,7 @@ def pay_order(order_id: Any, body: dict[str, Any], principal: Principal | None) 
 @lookups_limited
 def cancel_order(order_id: Any, body: dict[str, Any], principal: Principal | None) -> Any:
     """Give the tickets back: a hold ends, a paid order is refunded by the event's policy."""
-    answer = orders.cancel_order(uow(), payments(), str(order_id), _order_token(), principal)
+    answer = orders.cancel_order(uow(), str(order_id), _order_token(), principal)
     return jsonify(OrderOut().dump(answer))
 
 

@@ -21,6 +21,9 @@ def _hot_statements() -> dict[str, Any]:
     quantity = sa.bindparam("quantity", type_=sa.Integer)
     return {
         "event": sa.select(e).where(e.c.id == sa.bindparam("id")),
+        "event_for_sale": sa.select(e)
+        .where(e.c.id == sa.bindparam("id"))
+        .with_for_update(read=True, key_share=True),
         "types": sa.select(t, waiting.label("waiting"))
         .where(t.c.event_id.in_(sa.bindparam("event_ids", expanding=True)))
         .order_by(t.c.event_id, t.c.position),
@@ -40,6 +43,11 @@ def _hot_statements() -> dict[str, Any]:
 
 
 HOT = _hot_statements()
+
+# Lock order: every use case that locks more than one of these takes them in this order, so that no
+# two ever wait for each other: the venue booking → the event (FOR UPDATE to change it, FOR KEY
+# SHARE to sell from it) → orders → ticket types (their quotas) → seats. Expiry, event cancellation
+# and change, new orders, waiting-list offers and payments all keep it.
 
 # What is paid through Stripe: each has payment_intent_id, paid_amount, refund_due and refunded_amount.
 PAYABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
@@ -97,7 +105,7 @@ class BookingUnitOfWork(UnitOfWork):
     # --- what is paid through Stripe, and owed back ---------------------------------------------
     def refundable(self, kind: str, row_id: str) -> Any:
         t = PAYABLE[kind]
-        return self.conn.execute(sa.select(t).where(t.c.id == row_id).with_for_update()).first()
+        return self.conn.execute(sa.select(t).where(t.c.id == row_id)).first()
 
     def remember_intent(self, kind: str, row_id: str, intent_id: str) -> None:
         t = PAYABLE[kind]
@@ -105,12 +113,46 @@ class BookingUnitOfWork(UnitOfWork):
 
     def mark_refunded(self, kind: str, row_id: str, amount: int) -> None:
         t = PAYABLE[kind]
-        self.conn.execute(t.update().where(t.c.id == row_id).values(refunded_amount=amount))
+        query = t.update().where(t.c.id == row_id, t.c.refunded_amount < amount)
+        self.conn.execute(query.values(refunded_amount=amount))
 
-    def refunds_owed(self, kind: str) -> list[str]:
+    def mark_refund_refused(self, kind: str, row_id: str, reason: str, at: datetime) -> bool:
+        """False when it was marked already (by a twin of the worker, or of the request)."""
         t = PAYABLE[kind]
-        query = sa.select(t.c.id).where(t.c.refund_due > t.c.refunded_amount)
-        return [str(i) for i in self.conn.execute(query).scalars()]
+        query = t.update().where(t.c.id == row_id, t.c.refund_refused_at.is_(None))
+        marked = query.values(refund_refused_at=at, refund_refusal=reason).returning(t.c.id)
+        return self.conn.execute(marked).first() is not None
+
+    def refunds_owed(self, limit: int = 100) -> list[tuple[str, str]]:
+        """(kind, id) of what owes a refund Stripe has not refused, the longest owed first."""
+        owed = sa.union_all(
+            *(
+                sa.select(sa.literal(kind).label("kind"), t.c.id, t.c.updated_at).where(
+                    t.c.refund_due > t.c.refunded_amount, t.c.refund_refused_at.is_(None)
+                )
+                for kind, t in PAYABLE.items()
+            )
+        ).subquery()
+        query = sa.select(owed.c.kind, owed.c.id).order_by(owed.c.updated_at, owed.c.id).limit(limit)
+        return [(kind, str(row_id)) for kind, row_id in self.conn.execute(query)]
+
+    def refused_refunds(self, offset: int, limit: int) -> list[Any]:
+        """The refunds Stripe refused, for staff: the oldest refusal first."""
+        refused = sa.union_all(
+            *(
+                sa.select(
+                    sa.literal(kind).label("kind"),
+                    sa.cast(t.c.id, sa.Text).label("id"),
+                    t.c.payment_intent_id,
+                    (t.c.refund_due - t.c.refunded_amount).label("amount"),
+                    t.c.refund_refusal.label("reason"),
+                    t.c.refund_refused_at.label("refused_at"),
+                ).where(t.c.refund_due > t.c.refunded_amount, t.c.refund_refused_at.is_not(None))
+                for kind, t in PAYABLE.items()
+            )
+        ).subquery()
+        query = sa.select(refused).order_by(refused.c.refused_at, refused.c.id).offset(offset).limit(limit)
+        return list(self.conn.execute(query))
 
     def overdue(self, now: datetime) -> list[str]:
         t = db.venue_bookings
@@ -154,14 +196,32 @@ class BookingUnitOfWork(UnitOfWork):
             self.conn.execute(db.seats.insert(), seats)
 
     def event(self, event_id: str, lock: bool = False) -> Any:
+        """`lock`: for a change of the event itself (publishing, changing, cancelling it)."""
         query = HOT["event"].with_for_update() if lock else HOT["event"]
         return self.conn.execute(query, {"id": event_id}).first()
+
+    def event_for_sale(self, event_id: str) -> Any:
+        """The event, as it stands once no change of it is under way: a sale (FOR KEY SHARE, which
+        sales do not make each other wait for) and a change of the event (FOR UPDATE) wait for
+        each other, so that nothing is sold from an event while it is being cancelled."""
+        return self.conn.execute(HOT["event_for_sale"], {"id": event_id}).first()
 
     def events_on(self, booking_id: str) -> list[str]:
         """The events a venue booking carries that are not cancelled."""
         e = db.events
         query = sa.select(e.c.id).where(e.c.venue_booking_id == booking_id, e.c.status != "cancelled")
         return [str(i) for i in self.conn.execute(query).scalars()]
+
+    def sessions_on(self, booking_id: str, besides: str | None = None) -> list[list[dict[str, datetime]]]:
+        """The sessions of each event a venue booking carries that is not cancelled, but `besides`."""
+        e = db.events
+        query = sa.select(e.c.sessions).where(e.c.venue_booking_id == booking_id, e.c.status != "cancelled")
+        if besides is not None:
+            query = query.where(e.c.id != besides)
+        return [
+            [{k: datetime.fromisoformat(s[k]) for k in ("start", "end")} for s in sessions]
+            for sessions in self.conn.execute(query).scalars()
+        ]
 
     def update_event(self, event_id: str, **changes: Any) -> None:
         self.conn.execute(

@@ -47,7 +47,7 @@ def test_a_seat_map_expands_to_labelled_seats_with_their_category() -> None:
 
 def test_seated_tickets_sell_the_seats_of_their_category() -> None:
     sold = check_event(
-        BOOKING, "seated", 5, LAYOUT, event([{"kind": "seated", "price": 1, "seat_category": "vip"}])
+        BOOKING, "seated", 5, LAYOUT, event([{"kind": "seated", "price": 1, "seat_category": "vip"}]), []
     )
     assert [s.label for s in sold["vip"]] == ["A A1", "A A2", "A A3"]
 
@@ -78,7 +78,7 @@ def test_an_event_that_cannot_be_sold_is_refused_with_the_field_at_fault(
     types: list[dict[str, Any]], booking: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(RequestRejected) as refused:
-        check_event(booking, "seated", 5, LAYOUT, event(types))
+        check_event(booking, "seated", 5, LAYOUT, event(types), [])
     assert field in refused.value.errors
 
 
@@ -91,8 +91,34 @@ def test_sessions_lie_within_the_booking_and_quotas_within_the_hall() -> None:
             100,
             {},
             event([{"kind": "free", "price": 0, "quota": 101}], sessions=[late]),
+            [],
         )
     assert set(refused.value.errors) == {"sessions", "ticket_types"}
+
+
+def test_a_seated_hall_holds_its_seats_and_quotas_together_and_no_more() -> None:
+    """Three vip seats sold by seat and two standing places fill the five-seat hall; one more
+    place does not fit."""
+    vip = {"kind": "seated", "price": 1, "seat_category": "vip"}
+    fits = event([vip, {"kind": "general_admission", "price": 1, "quota": 2}])
+    assert [s.label for s in check_event(BOOKING, "seated", 5, LAYOUT, fits, [])["vip"]] == [
+        "A A1",
+        "A A2",
+        "A A3",
+    ]
+    with pytest.raises(RequestRejected) as refused:
+        check_event(BOOKING, "seated", 5, LAYOUT, event([vip, {"kind": "free", "price": 0, "quota": 3}]), [])
+    assert set(refused.value.errors) == {"ticket_types"}
+
+
+def test_two_events_on_one_booking_take_turns() -> None:
+    free = [{"kind": "free", "price": 0, "quota": 5}]
+    other = [{"start": NOW + timedelta(hours=2), "end": NOW + timedelta(hours=4)}]
+    with pytest.raises(RequestRejected) as refused:
+        check_event(BOOKING, "general_admission", 100, {}, event(free), [other])  # 1 to 3 and 2 to 4
+    assert set(refused.value.errors) == {"sessions"}
+    after = {"start": NOW + timedelta(hours=4), "end": NOW + timedelta(hours=5)}
+    assert check_event(BOOKING, "general_admission", 100, {}, event(free, sessions=[after]), [other]) == {}
 
 
 def ticket_type(**changes: Any) -> SimpleNamespace:

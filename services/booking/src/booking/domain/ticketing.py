@@ -78,13 +78,19 @@ def seats_of(layout: dict[str, Any]) -> list[Seat]:
 
 
 def check_event(
-    booking: dict[str, Any], layout_kind: str, capacity: int, layout: dict[str, Any], body: dict[str, Any]
+    booking: dict[str, Any],
+    layout_kind: str,
+    capacity: int,
+    layout: dict[str, Any],
+    body: dict[str, Any],
+    others: list[list[dict[str, datetime]]],
 ) -> dict[str, list[Seat]]:
-    """Faults of a new event on a confirmed booking; the seats each seated ticket type sells."""
+    """Faults of a new event on a confirmed booking, beside the sessions of the `others` on it;
+    the seats each seated ticket type sells."""
     faults = Faults()
     if booking["status"] != "confirmed":
         faults.add("venue_booking_id", f"the booking is {booking['status']}, not confirmed")
-    _check_sessions(faults, booking, body["sessions"])
+    _check_sessions(faults, booking, body["sessions"], others)
     seats = seats_of(layout) if layout_kind == "seated" else []
     categories = {seat.category for seat in seats}
     sold_by_type: dict[str, list[Seat]] = {}
@@ -110,23 +116,37 @@ def check_event(
             faults.add(where, "a free registration has price 0")
         if t["kind"] != "free" and t["price"] == 0:
             faults.add(where, "a ticket with price 0 is a free registration")
-    if layout_kind == "general_admission" and counted > capacity:
-        faults.add("ticket_types", f"quotas add up to {counted}, more than the space holds ({capacity})")
+    counted += sum(len(sold) for sold in sold_by_type.values())
+    if layout_kind in ("general_admission", "seated") and counted > capacity:
+        faults.add(
+            "ticket_types", f"quotas and seats add up to {counted}, more than the space holds ({capacity})"
+        )
     faults.raise_any()
     return sold_by_type
 
 
-def check_sessions(booking: dict[str, Any], sessions: list[dict[str, Any]]) -> None:
-    """Faults of an event's new sessions: each within the booked time."""
+def check_sessions(
+    booking: dict[str, Any], sessions: list[dict[str, Any]], others: list[list[dict[str, datetime]]]
+) -> None:
+    """Faults of an event's new sessions: each within the booked time, none at once with another's."""
     faults = Faults()
-    _check_sessions(faults, booking, sessions)
+    _check_sessions(faults, booking, sessions, others)
     faults.raise_any()
 
 
-def _check_sessions(faults: "Faults", booking: dict[str, Any], sessions: list[dict[str, Any]]) -> None:
+def _check_sessions(
+    faults: "Faults",
+    booking: dict[str, Any],
+    sessions: list[dict[str, Any]],
+    others: list[list[dict[str, datetime]]],
+) -> None:
+    """The space's seats and room are sold once per session: two events on one booking take
+    turns, never run at once."""
     for i, s in enumerate(sessions):
         if not booking["starts_at"] <= s["start"] < s["end"] <= booking["ends_at"]:
             faults.add("sessions", f"session {i + 1} must lie within the booked time, start before end")
+        if any(s["start"] < o["end"] and o["start"] < s["end"] for other in others for o in other):
+            faults.add("sessions", f"session {i + 1} runs at once with another event on this booking")
 
 
 def check_order(
