@@ -36,6 +36,7 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def background(state: Path) -> Iterator[dict[str, str]]:
     """The environment of the background platform; whatever of it a failed test leaves is killed."""
     env = {**os.environ, "XUDONG_PORT_OFFSET": OFFSET, "XUDONG_STATE_DIR": str(state)}
+    env["XUDONG_ENV"] = "development"  # as `make up` runs it: its development secrets are accepted
     yield env
     with contextlib.suppress(subprocess.TimeoutExpired):
         subprocess.run([XUDONG, "down"], env=env, capture_output=True, timeout=STOPPED)
