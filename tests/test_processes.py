@@ -28,6 +28,25 @@ Process("sleeper", ["sleep", "600"], Path(sys.argv[1])).stop(timeout=5)
 """
 
 
+# `xudong up` starting a part when Ctrl-C or SIGTERM comes: here it comes at the worst moment, after
+# the part started and before its pid file is written (a fake PidFile.record sends it).
+INTERRUPTED = """
+import os, signal, sys
+from pathlib import Path
+from xudong.processes import PidFile, Process
+signal.signal(signal.SIGTERM, signal.default_int_handler)
+record = PidFile.record
+def record_late(self, pid):
+    os.kill(os.getpid(), signal.SIGTERM)
+    record(self, pid)
+PidFile.record = record_late
+try:
+    Process("sleeper", ["sleep", "600"], Path(sys.argv[1])).start()
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
 @pytest.fixture
 def started(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     parent = subprocess.Popen(
@@ -62,3 +81,14 @@ def test_a_pid_file_that_cannot_prove_its_pid_is_ours_stops_nothing(tmp_path: Pa
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_part_started_as_the_signal_to_stop_comes_is_recorded_and_then_stopped(tmp_path: Path) -> None:
+    interrupted = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, str(tmp_path)], capture_output=True, text=True, timeout=30
+    )
+    assert interrupted.stdout == "interrupted\n", interrupted.stderr
+    sleeper = Process("sleeper", ["sleep", "600"], tmp_path)
+    assert sleeper.pid() is not None  # so that the stopping that follows finds it
+    sleeper.stop(timeout=5)
+    assert sleeper.pid() is None

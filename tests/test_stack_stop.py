@@ -95,8 +95,16 @@ def assert_all_stopped(env: dict[str, str], up: subprocess.Popen[bytes]) -> None
     eventually(nothing_left, timeout=10)
 
 
-def test_down_from_another_process_stops_a_background_up(background: dict[str, str], tmp_path: Path) -> None:
+def test_a_second_up_leaves_the_first_alone_and_down_from_another_process_stops_it(
+    background: dict[str, str], tmp_path: Path
+) -> None:
     up = start_in_background(background, tmp_path / "up.log")
+    try:
+        second = subprocess.run([XUDONG, "up"], env=background, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a second xudong up on the same ports took the platform over")
+    assert second.returncode == 1 and f"pid {up.pid}" in second.stderr, second.stderr
+    assert up.poll() is None
     try:
         down = subprocess.run([XUDONG, "down"], env=background, capture_output=True, timeout=STOPPED)
     except subprocess.TimeoutExpired:

@@ -19,10 +19,14 @@ UP_STOPS_WITHIN = 120  # seconds: every part stopped in turn, each within its ow
 
 
 def up(stack: Stack, args: argparse.Namespace) -> int:
+    running = up_pidfile(stack)
+    earlier = running.pid()
+    if earlier is not None and alive(earlier):  # starting again would take its processes over
+        print(f"xudong up: already running as pid {earlier}; `xudong down` stops it", file=sys.stderr)
+        return 1
     # SIGTERM (a supervisor, `kill`, a CI step ending) stops it as Ctrl-C does, even mid-start.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    running = up_pidfile(stack)
     running.record(os.getpid())
     try:
         print("starting PostgreSQL, Kafka, localstripe and MailDev …", flush=True)

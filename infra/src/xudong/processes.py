@@ -11,8 +11,9 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,6 +47,26 @@ def ensure_free(port: int, what: str) -> None:
             f"{what} cannot start: 127.0.0.1:{port} is taken by another program. Stop that program,"
             " or move ours with XUDONG_PORT_OFFSET or the port's own variable (see README.md)"
         )
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the end of the block, then reach the handler they would have:
+    a process started but not yet recorded is one that no run could find to stop."""
+    if threading.current_thread() is not threading.main_thread():  # only it receives signals
+        yield
+        return
+    held: list[int] = []
+    before = {
+        s: signal.signal(s, lambda signum, _: held.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+        for caught in held[:1]:
+            signal.raise_signal(caught)
 
 
 class Status(NamedTuple):
@@ -134,7 +155,7 @@ class Process:
         if self.port is not None:
             ensure_free(self.port, self.name)
         self.logfile.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.logfile, "ab") as log:
+        with open(self.logfile, "ab") as log, signals_held():
             child = subprocess.Popen(
                 self.argv,
                 stdout=log,
@@ -144,7 +165,7 @@ class Process:
                 start_new_session=True,
                 cwd=ROOT,
             )
-        self.pidfile.record(child.pid)
+            self.pidfile.record(child.pid)
 
     def signal(self, signum: int) -> None:
         pid = self.pid()
