@@ -3,7 +3,7 @@
 import os
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -73,6 +73,35 @@ def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821
         return sum(consumer.end_offsets(partitions).values())
     finally:
         consumer.close()
+
+
+def records(
+    stack: "Stack",  # noqa: F821
+    topic: str,
+    about: Callable[[Any], bool],
+    wanted: int = 1,
+    timeout: float = 30,
+) -> list[Any]:
+    """The records of a topic, from its first offset, that `about` picks, once at least `wanted` of
+    them can be read: what a service produced a moment ago may not be there yet, and one read that
+    happens to come first proves nothing."""
+    from kafka import KafkaConsumer
+
+    def read() -> list[Any] | None:
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=stack.kafka_bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=2000,
+        )
+        try:
+            found = [m for m in consumer if about(m)]
+        finally:
+            consumer.close()
+        return found if len(found) >= wanted else None
+
+    read.__doc__ = f"{wanted} records on {topic} ({about.__doc__ or 'picked'})"
+    return eventually(read, timeout=timeout)
 
 
 def token(role: str, sub: str, *venues: str) -> dict[str, str]:

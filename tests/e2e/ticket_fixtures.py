@@ -9,9 +9,8 @@ from typing import Any
 
 import requests
 import sqlalchemy as sa
-from kafka import KafkaConsumer
 
-from conftest import eventually, token
+from conftest import eventually, records, token
 from tests.e2e.test_venue_payments import pay_with
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -175,18 +174,8 @@ def booking_events(stack: Stack, subject: str, wanted: int, timeout: float = 30)
     """The events on `booking.events` about one subject (an order, a ticket), in order, once at
     least `wanted` of them have arrived."""
 
-    def read() -> list[dict[str, Any]] | None:
-        consumer = KafkaConsumer(
-            "booking.events",
-            bootstrap_servers=stack.kafka_bootstrap,
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=2000,
-        )
-        try:
-            about = [json.loads(m.value) for m in consumer if m.key and m.key.decode() == subject]
-        finally:
-            consumer.close()
-        return about if len(about) >= wanted else None
+    def about(message: Any) -> bool:
+        return bool(message.key and message.key.decode() == subject)
 
-    read.__doc__ = f"{wanted} events about {subject} on booking.events"
-    return eventually(read, timeout=timeout)
+    about.__doc__ = f"about {subject}"
+    return [json.loads(m.value) for m in records(stack, "booking.events", about, wanted, timeout)]

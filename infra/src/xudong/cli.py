@@ -5,20 +5,29 @@ import json
 import os
 import signal
 import sys
-import threading
+import time
 from typing import Any
 
 import requests
 
 from eventbus.auth import issue_token
-from xudong.stack import ROOT, SERVICES, Stack, StackError, jwt_secret
+from xudong.processes import ROOT, PidFile, StackError, alive
+from xudong.stack import SERVICES, Stack, jwt_secret
 
 SEED = ROOT / "infra" / "seed"
+UP_STOPS_WITHIN = 120  # seconds: every part stopped in turn, each within its own bound
 
 
 def up(stack: Stack, args: argparse.Namespace) -> int:
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    running = up_pidfile(stack)
+    earlier = running.pid()
+    if earlier is not None and alive(earlier):  # starting again would take its processes over
+        print(f"xudong up: already running as pid {earlier}; `xudong down` stops it", file=sys.stderr)
+        return 1
+    # SIGTERM (a supervisor, `kill`, a CI step ending) stops it as Ctrl-C does, even mid-start.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    running.record(os.getpid())
     try:
         print("starting PostgreSQL, Kafka, localstripe and MailDev …", flush=True)
         stack.start_infrastructure()
@@ -36,23 +45,46 @@ def up(stack: Stack, args: argparse.Namespace) -> int:
             f"  Kafka          {stack.kafka_bootstrap}\n"
             f"  PostgreSQL     127.0.0.1:{p.postgres} (user xudong)\n"
             f"  logs           {stack.state / 'logs'}\n"
-            "Press Ctrl-C to stop everything.",
+            "Press Ctrl-C (or run `xudong down` elsewhere) to stop everything.",
             flush=True,
         )
-        stopping.wait()
+        while True:
+            signal.pause()
     except KeyboardInterrupt:
         pass
     except StackError as exc:
         print(f"xudong up: {exc}; see the logs in {stack.state / 'logs'}", file=sys.stderr)
         return 1
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the stopping short: it is bounded anyway.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("\nstopping …", flush=True)
         stack.stop_all()
+        running.remove()
     return 0
 
 
+def up_pidfile(stack: Stack) -> PidFile:
+    """Where a running `xudong up` leaves its pid, for `xudong down` to stop it through it."""
+    return PidFile(stack.state / "pids" / "up.pid")
+
+
 def down(stack: Stack, args: argparse.Namespace) -> int:
-    stack.stop_all()
+    """Asks a running `up` to stop what it started (it alone can collect its children), then stops
+    whatever is left, such as what an `up` that was killed left behind."""
+    pid = up_pidfile(stack).pid()
+    if pid is not None and alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + UP_STOPS_WITHIN
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    try:
+        stack.stop_all()
+    except StackError as exc:
+        print(f"xudong down: {exc}", file=sys.stderr)
+        return 1
+    up_pidfile(stack).remove()
     return 0
 
 

@@ -4,35 +4,26 @@ Used by `xudong up` and by the tests, which run the same stack on ports shifted 
 XUDONG_PORT_OFFSET so that they never touch a platform a developer is running."""
 
 import base64
-import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from eventbus.settings import DEV_JWT_SECRET
+from xudong.processes import ROOT, Process, StackError, ensure_free, port_open, wait_for
 
-ROOT = Path(__file__).resolve().parents[3]
 HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
 SERVICES = ("venues", "booking", "notifications")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MAILDEV_VERSION = "2.2.1"
 LOCAL_STRIPE_KEY = "sk_test_xudong_local"
 LOCAL_WEBHOOK_SECRET = "whsec_xudong_local"
-
-
-class StackError(RuntimeError):
-    pass
 
 
 def jwt_secret() -> str:
@@ -55,111 +46,6 @@ class Ports:
     venues: int = field(default_factory=lambda: _port("VENUES_PORT", 8001))
     booking: int = field(default_factory=lambda: _port("BOOKING_PORT", 8002))
     notifications: int = field(default_factory=lambda: _port("NOTIFICATIONS_PORT", 8003))
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    try:
-        socket.create_connection((host, port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise StackError(f"{what} was not ready after {timeout:.0f} s")
-
-
-def ensure_free(port: int, what: str) -> None:
-    if port_open(port):
-        raise StackError(
-            f"{what} cannot start: 127.0.0.1:{port} is taken by another program. Stop that program,"
-            " or move ours with XUDONG_PORT_OFFSET or the port's own variable (see README.md)"
-        )
-
-
-class Process:
-    """A child process in its own session, remembered by a pid file so another run can stop it."""
-
-    def __init__(
-        self,
-        name: str,
-        argv: list[str],
-        state: Path,
-        env: dict[str, str] | None = None,
-        port: int | None = None,
-    ) -> None:
-        self.name, self.argv, self.env, self.port = name, argv, env, port
-        self.pidfile = state / "pids" / f"{name}.pid"
-        self.logfile = state / "logs" / f"{name}.log"
-
-    def pid(self) -> int | None:
-        try:
-            pid = int(self.pidfile.read_text())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            return None
-        return pid
-
-    def start(self) -> None:
-        self.stop()
-        if self.port is not None:
-            ensure_free(self.port, self.name)
-        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
-        self.logfile.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.logfile, "ab") as log:
-            child = subprocess.Popen(
-                self.argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **(self.env or {})},
-                start_new_session=True,
-                cwd=ROOT,
-            )
-        self.pidfile.write_text(str(child.pid))
-
-    def signal(self, signum: int) -> None:
-        pid = self.pid()
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signum)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        self.signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._running(pid):
-            time.sleep(0.1)
-        self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group, as a crash would."""
-        pid = self.pid()
-        self.signal(signal.SIGKILL)
-        while pid is not None and self._running(pid):
-            time.sleep(0.05)
-        self.pidfile.unlink(missing_ok=True)
-
-    @staticmethod
-    def _running(pid: int) -> bool:
-        try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-            if finished:
-                return False
-        except ChildProcessError:
-            pass
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True
 
 
 class Stack:
@@ -260,10 +146,13 @@ class Stack:
         self._create_databases()
 
     def stop_postgres(self, mode: str = "fast") -> None:
-        if (self.pg_data / "postmaster.pid").exists():
+        """A server that has not stopped after 30 s is stopped at once, as a crash would."""
+        for how in (mode, "immediate"):
+            if not self._postgres_running():
+                return
             subprocess.run(
                 self._as_postgres(
-                    [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_data), "-m", mode, "-w", "stop"]
+                    [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_data), "-m", how, "-w", "-t", "30", "stop"]
                 ),
                 capture_output=True,
             )

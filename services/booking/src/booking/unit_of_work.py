@@ -318,7 +318,7 @@ class BookingUnitOfWork(UnitOfWork):
             sa.and_(sa.not_(s.c.sold), sa.or_(s.c.held_until < now, s.c.order_id == order_id)),
         )
         locked = sa.select(s.c.id).where(s.c.id.in_(seat_ids), free).order_by(s.c.id).with_for_update()
-        return self._hold_seats(s.c.id.in_(locked.scalar_subquery()), free, order_id, until)
+        return self._hold_seats(locked, order_id, until)
 
     def take_any_seats(
         self, type_id: str, count: int, order_id: str, until: datetime, now: datetime
@@ -333,12 +333,20 @@ class BookingUnitOfWork(UnitOfWork):
             .limit(count)
             .with_for_update(skip_locked=True)
         )
-        return self._hold_seats(s.c.id.in_(picked.scalar_subquery()), free, order_id, until)
+        return self._hold_seats(picked, order_id, until)
 
-    def _hold_seats(self, which: Any, free: Any, order_id: str, until: datetime) -> list[str]:
+    def _hold_seats(self, locked: sa.Select, order_id: str, until: datetime) -> list[str]:
+        """The seats `locked` picks and locks, held for the order. The pick is a materialised CTE,
+        run once: as `id IN (subquery)`, the planner may rescan the subquery for each seat (a nested
+        loop, when the statistics say few seats are free), and each rescan skips the seats the
+        update has just changed and picks the next, so that a `LIMIT 1` held a whole hall."""
         s = db.seats
+        picked = locked.cte("picked").prefix_with("MATERIALIZED")
         held = self.conn.execute(
-            s.update().where(which, free).values(order_id=order_id, held_until=until).returning(s.c.id)
+            s.update()
+            .where(s.c.id == picked.c.id)
+            .values(order_id=order_id, held_until=until)
+            .returning(s.c.id)
         )
         return [str(i) for i in held.scalars()]
 
