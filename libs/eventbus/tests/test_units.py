@@ -12,6 +12,7 @@ from eventbus.envelope import Envelope, InvalidEnvelope, new_event
 from eventbus.logs import correlation_id
 from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
 from eventbus.ratelimit import client_address
+from eventbus.settings import UnsafeSecret, secret
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256-and-for-hs512-too-0123456789"
 
@@ -160,3 +161,27 @@ def test_the_client_a_rate_limit_counts_is_the_address_the_trusted_proxies_saw(
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     with Flask(__name__).test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         assert client_address(trusted) == client
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"XUDONG_ENV": "development"}, "dev-value"),
+        ({"XUDONG_ENV": "development", "S": "dev-value"}, "dev-value"),
+        ({"XUDONG_ENV": "development", "S": "own"}, "own"),
+        ({"S": "own"}, "own"),
+        ({"XUDONG_ENV": "production", "S": "own"}, "own"),
+    ],
+)
+def test_a_secret_falls_back_on_its_development_value_only_in_development(
+    env: dict[str, str], expected: str
+) -> None:
+    assert secret(env, "S", "dev-value") == expected
+
+
+@pytest.mark.parametrize(
+    "env", [{}, {"S": ""}, {"S": "dev-value"}, {"XUDONG_ENV": "Development", "S": "dev-value"}]
+)
+def test_a_missing_or_development_secret_stops_the_start_outside_development(env: dict[str, str]) -> None:
+    with pytest.raises(UnsafeSecret, match="set S to a secret of your own"):
+        secret(env, "S", "dev-value")

@@ -3,7 +3,7 @@ import hmac
 import os
 from datetime import timedelta
 
-from eventbus.settings import Settings
+from eventbus.settings import Settings, secret
 
 
 def load_settings() -> Settings:
@@ -18,11 +18,12 @@ def payment_window() -> timedelta:
 
 def stripe_settings() -> tuple[str, str, str]:
     """(API key, API base, webhook signing secret): BOOKING_STRIPE_API_KEY, BOOKING_STRIPE_API_BASE
-    (a localstripe server in development and tests) and BOOKING_STRIPE_WEBHOOK_SECRET."""
+    (a localstripe server in development and tests) and BOOKING_STRIPE_WEBHOOK_SECRET; the two
+    secrets have localstripe's values only in development."""
     return (
-        os.environ.get("BOOKING_STRIPE_API_KEY", "sk_test_xudong_local"),
+        secret(os.environ, "BOOKING_STRIPE_API_KEY", "sk_test_xudong_local"),
         os.environ.get("BOOKING_STRIPE_API_BASE", "https://api.stripe.com"),
-        os.environ.get("BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
+        secret(os.environ, "BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
     )
 
 

@@ -19,8 +19,7 @@ SWEEP_EVERY = 2.0  # lapsed holds go back to sale within seconds
 log = logging.getLogger(__name__)
 
 
-def sweep(runtime: Runtime, stop: threading.Event) -> None:
-    payments = Payments(*stripe_settings())
+def sweep(runtime: Runtime, payments: Payments, stop: threading.Event) -> None:
     while not stop.wait(SWEEP_EVERY):
         try:
             expire_holds(BookingUnitOfWork(runtime))
@@ -32,7 +31,9 @@ def sweep(runtime: Runtime, stop: threading.Event) -> None:
 
 
 def work(runtime: Runtime, stop: threading.Event) -> None:
-    sweeper = threading.Thread(target=sweep, args=(runtime, stop), daemon=True)
+    # read before any thread starts, so that a missing Stripe secret stops the worker's start
+    payments = Payments(*stripe_settings())
+    sweeper = threading.Thread(target=sweep, args=(runtime, payments, stop), daemon=True)
     sweeper.start()
     runtime.consumer(TOPICS, consumers(runtime)).run(stop)
     sweeper.join()
