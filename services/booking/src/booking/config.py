@@ -32,6 +32,12 @@ def holds_per_minute() -> int:
     return int(os.environ.get("BOOKING_HOLDS_PER_MINUTE", 60))
 
 
+def waiting_per_minute() -> int:
+    """How many waiting-list entries one client may make a minute (BOOKING_WAITING_PER_MINUTE): each
+    may become an offer that holds places for half an hour."""
+    return int(os.environ.get("BOOKING_WAITING_PER_MINUTE", 10))
+
+
 def misses_per_minute() -> int:
     """How many lookups of orders or tickets that do not exist, or are not theirs, one client may
     make a minute before all its lookups are refused until the minute ends (BOOKING_MISSES_PER_MINUTE)."""

@@ -336,6 +336,13 @@ def offer_returned_places(uow: BookingUnitOfWork) -> int:
             ticket_type = uow.ticket_type(type_id, lock=True)
             event = uow.event(str(ticket_type.event_id))
             while (entry := uow.next_waiting(type_id)) is not None:
+                buyer = f"guest:{entry.email}"
+                # tried, not awaited: an order being placed has its buyer and waits for this type
+                if not uow.lock_buyer(str(event.id), buyer, wait=False):
+                    break
+                if uow.places_of_buyer(str(event.id), buyer, now()) + entry.quantity > event.per_buyer_limit:
+                    uow.update_waiting(str(entry.id), status="lapsed")  # the buyer has their share
+                    continue
                 if not _offer(uow, event, ticket_type, entry):
                     break
                 offered += 1

@@ -10,7 +10,13 @@ from flask import Response, current_app, jsonify, request
 from booking import orders, ticketing
 from booking.api import IDEMPOTENCY, ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
-from booking.config import holds_per_minute, misses_per_minute, ticket_signing_key, trusted_proxies
+from booking.config import (
+    holds_per_minute,
+    misses_per_minute,
+    ticket_signing_key,
+    trusted_proxies,
+    waiting_per_minute,
+)
 from booking.domain.ticketing import SoldOut
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.eticket import render_ticket
@@ -88,6 +94,7 @@ def _limits() -> RateLimits:
 
 
 holds_limited = limit_calls(_limits, "orders", holds_per_minute)
+waiting_limited = limit_calls(_limits, "waiting-list entries", waiting_per_minute)
 lookups_limited = limit_misses(_limits, "lookups of unknown orders or tickets", misses_per_minute, NotFound)
 
 
@@ -175,10 +182,12 @@ def availability(event_id: Any) -> Any:
     "/v1/events/<uuid:event_id>/waiting-list",
     "POST",
     body=WaitingIn,
-    responses={201: WaitingOut, 404: None, 409: None},
+    responses={201: WaitingOut, 404: None, 409: None, 429: None},
 )
+@waiting_limited
 def join_waiting_list(event_id: Any, body: dict[str, Any]) -> Any:
-    """Queue for a sold-out ticket type; returned places are offered in order, for a limited time."""
+    """Queue for a sold-out ticket type, once per email; returned places are offered in order, for a
+    limited time, within the event's tickets per buyer."""
     return jsonify(WaitingOut().dump(ticketing.join_waiting_list(uow(), str(event_id), body))), 201
 
 

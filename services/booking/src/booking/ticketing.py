@@ -278,13 +278,15 @@ def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any
         left = next(t for t in uow.availability(event_id, now()) if t.id == ticket_type.id)
         if left.available >= body["quantity"] and not left.waiting:
             raise SoldOut("not sold out: buy instead")
+        email = body["email"].lower()
+        _within_buyer_cap(uow, event, str(ticket_type.id), email, body["quantity"])
         entry_id = str(uuid.uuid4())
         position = uow.add_waiting(
             {
                 "id": entry_id,
                 "event_id": event_id,
                 "ticket_type_id": str(ticket_type.id),
-                "email": body["email"].lower(),
+                "email": email,
                 "language": body["language"],
                 "quantity": body["quantity"],
                 "status": "waiting",
@@ -292,6 +294,22 @@ def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any
         )
         uow.commit()
     return {"id": entry_id, "status": "waiting", "position": position}
+
+
+def _within_buyer_cap(uow: BookingUnitOfWork, event: Any, type_id: str, email: str, quantity: int) -> None:
+    """One entry per email and ticket type; what the email holds, or waits for, and this entry stay
+    within the event's tickets per buyer (an offer is held as that buyer's order)."""
+    buyer = f"guest:{email}"
+    uow.lock_buyer(str(event.id), buyer)
+    entries = uow.waiting_of_buyer(str(event.id), email)
+    if any(str(e.ticket_type_id) == type_id for e in entries):
+        raise RequestRejected({"email": ["already on the waiting list for this ticket type"]})
+    awaited = sum(e.quantity for e in entries if e.status == "waiting")
+    if uow.places_of_buyer(str(event.id), buyer, now()) + awaited + quantity > event.per_buyer_limit:
+        limit = event.per_buyer_limit
+        raise RequestRejected(
+            {"quantity": [f"at most {limit} tickets per buyer for this event, offers included"]}
+        )
 
 
 def _view(event: Any, types: list[Any]) -> dict[str, Any]:

@@ -27,6 +27,11 @@ def _hot_statements() -> dict[str, Any]:
         "lock_buyer": sa.select(
             sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0))
         ),
+        "try_lock_buyer": sa.select(
+            sa.func.pg_try_advisory_xact_lock(
+                sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0)
+            )
+        ),
         "places_of_buyer": sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
         .select_from(o.join(i, i.c.order_id == o.c.id))
         .where(o.c.event_id == sa.bindparam("event_id"), o.c.buyer_key == sa.bindparam("buyer"), live),
@@ -302,9 +307,13 @@ class BookingUnitOfWork(UnitOfWork):
         )
 
     # --- orders ------------------------------------------------------------------------------------
-    def lock_buyer(self, event_id: str, buyer_key: str) -> None:
-        """One buyer's orders for one event are placed one at a time, so their cap holds."""
-        self.conn.execute(HOT["lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"})
+    def lock_buyer(self, event_id: str, buyer_key: str, wait: bool = True) -> bool:
+        """One buyer's orders for one event are placed one at a time, so their cap holds. Without
+        `wait`: False at once if another transaction has the buyer."""
+        got = self.conn.execute(
+            HOT["lock_buyer" if wait else "try_lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"}
+        )
+        return got.scalar() is not False
 
     def places_of_buyer(self, event_id: str, buyer_key: str, now: datetime) -> int:
         params = {"event_id": event_id, "buyer": buyer_key, "now": now}
@@ -384,6 +393,12 @@ class BookingUnitOfWork(UnitOfWork):
             w.c.ticket_type_id == entry["ticket_type_id"], w.c.status == "waiting"
         )
         return int(self.conn.execute(ahead).scalar_one())
+
+    def waiting_of_buyer(self, event_id: str, email: str) -> list[Any]:
+        """The entries of one email for one event still waiting or offered."""
+        w = db.waiting_list
+        live = w.c.status.in_(("waiting", "offered"))
+        return list(self.conn.execute(sa.select(w).where(w.c.event_id == event_id, w.c.email == email, live)))
 
     def types_with_waiting(self) -> set[str]:
         w = db.waiting_list
