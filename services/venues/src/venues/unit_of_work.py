@@ -34,8 +34,10 @@ class VenuesUnitOfWork(UnitOfWork):
         return [Area(r.level, r.name_vi, r.name_en, r.parent_id, r.code, r.id) for r in rows]
 
     def area_and_below(self, area_id: str) -> list[str]:
+        """The area and every area within it. UNION, not UNION ALL: an area met again adds no row,
+        so the walk ends even if the data holds a cycle (which moving an area refuses)."""
         tree = sa.select(db.areas.c.id).where(db.areas.c.id == area_id).cte("tree", recursive=True)
-        tree = tree.union_all(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
+        tree = tree.union(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
         return [str(i) for i in self.conn.execute(sa.select(tree.c.id)).scalars()]
 
     def sibling_named(self, parent_id: str | None, name_vi: str) -> bool:
