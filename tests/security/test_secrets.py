@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from eventbus.settings import DEV_JWT_SECRET
-from xudong.stack import SERVICES
+from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, SERVICES
 
 BIN = Path(sys.executable).parent
 OWN_SECRET = "a-production-secret-nobody-has-committed-0123456789abcdef"
@@ -22,7 +22,9 @@ def production_env(**secrets: str) -> dict[str, str]:
     kept = {
         k: v for k, v in os.environ.items() if not k.startswith(("XUDONG_", *(s.upper() for s in SERVICES)))
     }
-    unreachable = {f"{s.upper()}_DATABASE_URL": f"postgresql+psycopg://x:x@127.0.0.1:9/{s}" for s in SERVICES}
+    unreachable = {
+        f"{s.upper()}_DATABASE_URL": f"postgresql+psycopg://xudong:xudong@127.0.0.1:9/{s}" for s in SERVICES
+    }
     return {**kept, **unreachable, "XUDONG_KAFKA_BOOTSTRAP": "127.0.0.1:9", **secrets}
 
 
@@ -66,10 +68,13 @@ def test_no_process_of_any_service_starts_without_a_secret_of_its_own(jwt_secret
 @pytest.mark.parametrize("value", [None, "development"])
 def test_booking_does_not_take_payments_with_localstripe_secrets(variable: str, value: str | None) -> None:
     local = {
-        "BOOKING_STRIPE_API_KEY": "sk_test_xudong_local",
-        "BOOKING_STRIPE_WEBHOOK_SECRET": "whsec_xudong_local",
+        "BOOKING_STRIPE_API_KEY": LOCAL_STRIPE_KEY,
+        "BOOKING_STRIPE_WEBHOOK_SECRET": LOCAL_WEBHOOK_SECRET,
     }
-    own = {"BOOKING_STRIPE_API_KEY": "sk_live_own", "BOOKING_STRIPE_WEBHOOK_SECRET": "whsec_own"}
+    own = {
+        "BOOKING_STRIPE_API_KEY": "an-own-api-key",
+        "BOOKING_STRIPE_WEBHOOK_SECRET": "an-own-signing-secret",
+    }
     if value is None:
         del own[variable]
     else:
