@@ -11,7 +11,10 @@ import requests
 import sqlalchemy as sa
 from kafka import KafkaConsumer
 
+from booking.config import ticket_signing_key
+from booking.domain.ticketing import qr_payload
 from conftest import eventually, token
+from eventbus.settings import DEV_JWT_SECRET, Settings
 from tests.e2e.test_venue_payments import pay_with
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -105,6 +108,11 @@ def on_sale(
         "booking_id": booking_id,
         "shown": shown,
     }
+
+
+def signed_qr(code: str) -> str:
+    """What the ticket's QR image says, as a scanner at the door reads it."""
+    return qr_payload(ticket_signing_key(Settings("booking", "", "", DEV_JWT_SECRET, "INFO")), code)
 
 
 def seats_of(stack: Stack, event_id: str) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ import requests
 from booking.domain.ticketing import new_code, new_order_token
 from conftest import token
 from eventbus.settings import DEV_JWT_SECRET
-from tests.e2e.ticket_fixtures import VISA, event_body, free, order, somewhere
+from tests.e2e.ticket_fixtures import VISA, event_body, free, order, signed_qr, somewhere
 from tests.e2e.venue_fixtures import request_body, rules, slot
 from tests.security.access_world import FAR_DAYS, ROLES, World, make_world
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, ROOT, SERVICES, Stack, jwt_secret
@@ -114,7 +114,13 @@ def _new_event(w: World, role: str) -> dict[str, Any]:
 
 
 def _check_in(event: str) -> Callable[[World, str], dict[str, Any]]:
-    return lambda w, role: {"event_id": w.ids[event], "code": w.ids["code"], "gate": "cổng 1"}
+    """The organisers scan the QR; the venue's manager and staff may type the code."""
+
+    def body(w: World, role: str) -> dict[str, Any]:
+        ticket = {"qr": signed_qr(w.ids["code"])} if role.startswith("org") else {"code": w.ids["code"]}
+        return {"event_id": w.ids[event], "gate": "cổng 1"} | ticket
+
+    return body
 
 
 BLACKOUT = slot(days=200, hour=2, hours=1)

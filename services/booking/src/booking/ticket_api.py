@@ -283,5 +283,6 @@ def ticket_qr(code: str) -> Any:
     responses={200: CheckinOut, 404: None, 409: None},
 )
 def check_in(body: dict[str, Any], principal: Principal) -> Any:
-    """Let a ticket in, by its code or its QR payload: once; a second scan says when and where."""
+    """Let a ticket in, by its signed QR payload (or its code, typed by staff or the venue's
+    manager): once; a second scan says when and where."""
     return jsonify(CheckinOut().dump(orders.check_in(uow(), principal, body, _key())))
