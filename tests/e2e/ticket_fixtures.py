@@ -116,7 +116,17 @@ def signed_qr(code: str) -> str:
 
 
 def seats_of(stack: Stack, event_id: str) -> list[dict[str, Any]]:
-    return list(requests.get(api(stack, f"/events/{event_id}/availability"), timeout=10).json()["seats"])
+    """Every seat of the event and its state, page after page."""
+    seats: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+        answer = requests.get(api(stack, f"/events/{event_id}/seats"), params=page, timeout=60)
+        assert answer.status_code == 200, answer.text
+        seats += answer.json()["items"]
+        cursor = answer.json()["next_cursor"]
+        if cursor is None:
+            return seats
 
 
 def somewhere() -> dict[str, str]:

@@ -69,6 +69,7 @@ PATCH  /v1/events/{draft}                                401  in    404   403   
 POST   /v1/events/{to_publish}/publish                   401  in    404   403   403   in    401   401
 POST   /v1/events/{to_cancel}/cancel                     401  in    404   403   403   in    401   401
 GET    /v1/events/{event}/availability                   200  200   200   200   200   200   200   200
+GET    /v1/events/{event}/seats                          200  200   200   200   200   200   200   200
 POST   /v1/events/{event}/waiting-list                   409  409   409   409   409   409   409   409
 POST   /v1/orders                                        201  201   201   201   201   201   201   201
 GET    /v1/orders/{order}                                404  404   404   404   404   200   200   404
@@ -181,6 +182,7 @@ PRIVATE: dict[str, dict[str, set[str]]] = {
     "GET /v1/events": {"draft": set()},
     "GET /v1/events/{draft}": {"draft_title": {"org_a", "staff"}},
     "GET /v1/events/{event}/availability": {"order_email": set(), "other_order_email": set()},
+    "GET /v1/events/{event}/seats": {"order_email": set(), "other_order_email": set()},
     "GET /v1/orders/{order}": {"order_email": {"guest", "staff"}},
     "GET /v1/orders/{order_b}": {"order_b_email": {"org_b", "staff"}},
     "GET /v1/tickets/{code}": {"other_order_email": set()},

@@ -35,10 +35,12 @@ from booking.schemas import (
     OrderIn,
     OrderOut,
     PaymentOut,
+    SeatMap,
     WaitingIn,
     WaitingOut,
 )
 from eventbus.auth import Principal
+from eventbus.fields import PageQuery
 from eventbus.http import Api, EmptyBody, Problem, problem_response
 from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses
 
@@ -174,8 +176,15 @@ def cancel_event(event_id: Any, body: dict[str, Any], principal: Principal) -> A
 
 @api.route("/v1/events/<uuid:event_id>/availability", "GET", responses={200: Availability, 404: None})
 def availability(event_id: Any) -> Any:
-    """What is left of each ticket type, and the state of every seat."""
+    """What is left of each ticket type (the seats' states: GET /v1/events/{event_id}/seats)."""
     return jsonify(Availability().dump(ticketing.availability(uow(), str(event_id))))
+
+
+@api.route("/v1/events/<uuid:event_id>/seats", "GET", query=PageQuery, responses={200: SeatMap, 404: None})
+def seat_map(event_id: Any, query: dict[str, Any]) -> Any:
+    """The event's seats in the hall's order, each available, held or sold, a page at a time."""
+    items, cursor = ticketing.seat_map(uow(), str(event_id), query)
+    return jsonify(SeatMap().dump({"items": items, "next_cursor": cursor}))
 
 
 @api.route(

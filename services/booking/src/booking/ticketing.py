@@ -239,29 +239,43 @@ def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dic
 
 
 def availability(uow: BookingUnitOfWork, event_id: str) -> dict[str, Any]:
-    """What is left of each ticket type, and each seat's state; lapsed holds count as free."""
+    """What is left of each ticket type; lapsed holds count as free."""
     with uow:
-        event = uow.event(event_id)
-        if event is None or event.status == "draft":
-            raise NotFound(event_id)
-        moment = now()
-        types = uow.availability(event_id, moment)
-        seats = uow.seat_states(event_id, moment)
+        _public_event(uow, event_id)
+        types = uow.availability(event_id, now())
     return {
         "ticket_types": [
             {"id": str(t.id), "kind": t.kind, "available": t.available, "waiting": t.waiting} for t in types
-        ],
-        "seats": [
-            {
-                "id": str(s.id),
-                "label": s.label,
-                "ticket_type_id": str(s.ticket_type_id),
-                "accessible": s.accessible,
-                "state": s.state,
-            }
-            for s in seats
-        ],
+        ]
     }
+
+
+def seat_map(
+    uow: BookingUnitOfWork, event_id: str, page: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the event's seats in the hall's order, each with its state: a hall may hold
+    thousands."""
+    offset, limit = int(page["cursor"] or 0), page["limit"]
+    with uow:
+        _public_event(uow, event_id)
+        seats = uow.seat_states(event_id, now(), offset, limit + 1)
+    shown = [
+        {
+            "id": str(s.id),
+            "label": s.label,
+            "ticket_type_id": str(s.ticket_type_id),
+            "accessible": s.accessible,
+            "state": s.state,
+        }
+        for s in seats[:limit]
+    ]
+    return shown, str(offset + limit) if len(seats) > limit else None
+
+
+def _public_event(uow: BookingUnitOfWork, event_id: str) -> None:
+    event = uow.event(event_id)
+    if event is None or event.status == "draft":
+        raise NotFound(event_id)
 
 
 def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any]) -> dict[str, Any]:

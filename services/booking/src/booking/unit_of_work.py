@@ -86,10 +86,11 @@ class BookingUnitOfWork(UnitOfWork):
         query = sa.select(db.venue_bookings).where(db.venue_bookings.c.id == booking_id)
         return self.conn.execute(query.with_for_update() if lock else query).first()
 
-    def bookings_of(self, organiser_id: str | None) -> list[Any]:
-        query = sa.select(db.venue_bookings).order_by(db.venue_bookings.c.starts_at)
+    def bookings_of(self, organiser_id: str | None, offset: int, limit: int) -> list[Any]:
+        b = db.venue_bookings
+        query = sa.select(b).order_by(b.c.created_at.desc(), b.c.id).offset(offset).limit(limit)
         if organiser_id is not None:
-            query = query.where(db.venue_bookings.c.organiser_id == organiser_id)
+            query = query.where(b.c.organiser_id == organiser_id)
         return list(self.conn.execute(query))
 
     def update_booking(self, booking_id: str, **changes: Any) -> None:
@@ -227,7 +228,7 @@ class BookingUnitOfWork(UnitOfWork):
         query = sa.select(t.c.id, t.c.kind, left.label("available"), waiting.label("waiting"))
         return list(self.conn.execute(query.where(t.c.event_id == event_id).order_by(t.c.position)))
 
-    def seat_states(self, event_id: str, now: datetime) -> list[Any]:
+    def seat_states(self, event_id: str, now: datetime, offset: int, limit: int) -> list[Any]:
         s = db.seats
         state = sa.case(
             (s.c.sold, "sold"),
@@ -235,7 +236,10 @@ class BookingUnitOfWork(UnitOfWork):
             else_="available",
         )
         query = sa.select(s.c.id, s.c.label, s.c.ticket_type_id, s.c.accessible, state.label("state"))
-        return list(self.conn.execute(query.where(s.c.event_id == event_id).order_by(s.c.position)))
+        query = (
+            query.where(s.c.event_id == event_id).order_by(s.c.position, s.c.id).offset(offset).limit(limit)
+        )
+        return list(self.conn.execute(query))
 
     # --- holding places: the guards against overselling -----------------------------------------
     def take_quota(self, type_id: str, quantity: int) -> bool:
