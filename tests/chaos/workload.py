@@ -118,10 +118,11 @@ def buy(stack: Stack, scene: Scene, ledger: Ledger) -> None:
 
 
 def available_seats(stack: Stack, event: dict[str, Any], ledger: Ledger) -> list[dict[str, Any]]:
-    answer = call(ledger, "GET", booking_url(stack, f"/events/{event['id']}/availability"), patiently())
+    seats = booking_url(stack, f"/events/{event['id']}/seats?limit=200")  # the scene's halls are smaller
+    answer = call(ledger, "GET", seats, patiently())
     if answer is None or answer.status_code != 200:
         return []
-    return [s for s in answer.json()["seats"] if s["state"] == "available"]
+    return [s for s in answer.json()["items"] if s["state"] == "available"]
 
 
 def pay_order(stack: Stack, held: dict[str, Any], ledger: Ledger) -> None:

@@ -12,7 +12,7 @@ from booking.config import ticket_signing_key
 from booking.domain.ticketing import qr_payload
 from conftest import token
 from eventbus.settings import DEV_JWT_SECRET, Settings
-from tests.e2e.ticket_fixtures import api, free, on_sale, order
+from tests.e2e.ticket_fixtures import api, free, on_sale, order, signed_qr
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -82,3 +82,19 @@ def test_tickets_of_another_event_void_tickets_and_strangers_are_refused(platfor
     ).raise_for_status()
     void = scan(platform, staff, event["id"], code=tickets[0]["code"])
     assert void.status_code == 409 and "cancelled or refunded" in void.json()["detail"]
+
+
+def test_a_typed_code_is_taken_from_the_venues_people_only_and_for_its_own_event(platform: Stack) -> None:
+    event, tickets = registered(platform)
+    other, _ = registered(platform)
+    code = tickets[0]["code"]
+    typed_by_organiser = scan(platform, event["organiser"], event["id"], code=code)
+    assert typed_by_organiser.status_code == 422, typed_by_organiser.text
+    assert typed_by_organiser.headers["Content-Type"] == "application/problem+json"
+    assert "code" in typed_by_organiser.json()["errors"]
+    manager = event["venue"]["manager"]
+    assert scan(platform, manager, other["id"], code=code).status_code in (403, 409)  # not its event
+    assert scan(platform, manager, event["id"], code=code).status_code == 200  # the refusals let in nothing
+    assert (
+        scan(platform, event["organiser"], event["id"], qr=signed_qr(tickets[1]["code"])).status_code == 200
+    )

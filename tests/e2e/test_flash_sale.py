@@ -23,7 +23,7 @@ from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.migrations import upgrade
 from eventbus.settings import DEV_JWT_SECRET, Settings
-from tests.e2e.ticket_fixtures import api, ga, on_sale, order_status, pay, seated, somewhere
+from tests.e2e.ticket_fixtures import api, ga, on_sale, order_status, pay, seated, seats_of, somewhere
 from tests.e2e.venue_fixtures import venue
 from xudong.stack import ROOT, Stack
 
@@ -140,7 +140,8 @@ def test_a_thousand_buyers_get_exactly_what_exists_and_every_one_an_answer(platf
         return answer.status_code, answer.json()
 
     def left() -> dict[str, Any]:
-        return dict(requests.get(api(platform, f"/events/{event['id']}/availability"), timeout=60).json())
+        counts = requests.get(api(platform, f"/events/{event['id']}/availability"), timeout=60).json()
+        return dict(counts) | {"seats": seats_of(platform, event["id"])}
 
     answers, held = rush(buy, left, event, clients=100)
     assert set(answers) <= {201, 409, 503}, answers  # held, sold out, or try again: nothing else
@@ -294,9 +295,11 @@ def in_process_sale(
         except RequestRejected:
             return 422, {}
 
-    answers, _ = rush(
-        buy, lambda: ticketing.availability(BookingUnitOfWork(runtime), event["id"]), event, clients=30
-    )
+    def left() -> dict[str, Any]:
+        seats, _ = ticketing.seat_map(BookingUnitOfWork(runtime), event["id"], {"cursor": None, "limit": 200})
+        return ticketing.availability(BookingUnitOfWork(runtime), event["id"]) | {"seats": seats}
+
+    answers, _ = rush(buy, left, event, clients=30)
     return answers, runtime.engine, event["id"]
 
 

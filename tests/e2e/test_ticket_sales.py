@@ -26,6 +26,7 @@ from tests.e2e.ticket_fixtures import (
     read_order,
     seated,
     seats_of,
+    signed_qr,
 )
 from xudong.stack import Stack
 
@@ -294,7 +295,7 @@ def test_each_step_of_an_order_is_told_on_booking_events_with_what_notifications
     ).json()
     pay(platform, held)
     code = order_status(platform, held, "paid")["tickets"][0]["code"]
-    scan = {"event_id": event["id"], "code": code, "gate": "Cổng Đông"}
+    scan = {"event_id": event["id"], "qr": signed_qr(code), "gate": "Cổng Đông"}
     requests.post(
         api(platform, "/checkins"), headers=event["organiser"], json=scan, timeout=10
     ).raise_for_status()

@@ -8,6 +8,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from booking.config import waiting_per_minute
 from conftest import eventually
 from tests.e2e.ticket_fixtures import (
     api,
@@ -21,15 +22,40 @@ from tests.e2e.ticket_fixtures import (
     read_order,
     seated,
     seats_of,
+    somewhere,
 )
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 
 
-def join(stack: Stack, event_id: str, type_id: str, email: str, quantity: int) -> requests.Response:
+def join(
+    stack: Stack, event_id: str, type_id: str, email: str, quantity: int, client: dict[str, str] | None = None
+) -> requests.Response:
     body = {"ticket_type_id": type_id, "email": email, "quantity": quantity, "language": "en"}
-    return requests.post(api(stack, f"/events/{event_id}/waiting-list"), json=body, timeout=10)
+    url = api(stack, f"/events/{event_id}/waiting-list")
+    return requests.post(url, json=body, headers=client or somewhere(), timeout=10)
+
+
+def entries(stack: Stack, type_id: str) -> list[tuple[str, str]]:
+    """(email, status) of every entry of a ticket type, oldest first."""
+    engine = sa.create_engine(stack.database_url("booking"))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT email, status FROM waiting_list WHERE ticket_type_id = :t ORDER BY created_at"),
+            {"t": type_id},
+        )
+        found = [(r.email, r.status) for r in rows]
+    engine.dispose()
+    return found
+
+
+def refused_on(answer: requests.Response, status: int, field: str) -> bool:
+    return (
+        answer.status_code == status
+        and answer.headers["Content-Type"] == "application/problem+json"
+        and field in answer.json()["errors"]
+    )
 
 
 def offer_to(stack: Stack, entry_id: str) -> dict[str, Any]:
@@ -100,3 +126,60 @@ def test_joining_is_refused_while_places_are_left(platform: Stack) -> None:
     event = on_sale(platform, [ga(5)])
     refused = join(platform, event["id"], event["types"][0], "eager@example.vn", 1)
     assert refused.status_code == 409 and refused.headers["Content-Type"] == "application/problem+json"
+
+
+def test_one_email_waits_once_for_a_ticket_type(platform: Stack) -> None:
+    event = on_sale(platform, [ga(1)])
+    type_id = event["types"][0]
+    assert order(platform, event["id"], items=[{"ticket_type_id": type_id, "quantity": 1}]).status_code == 201
+    assert join(platform, event["id"], type_id, "once@example.vn", 1).status_code == 201
+    again = join(platform, event["id"], type_id, "Once@Example.vn", 2)  # the same email, spelt otherwise
+    assert refused_on(again, 422, "email"), again.text
+    assert entries(platform, type_id) == [("once@example.vn", "waiting")]
+
+
+def test_one_client_joins_waiting_lists_only_so_often_a_minute(platform: Stack) -> None:
+    event = on_sale(platform, [ga(1)])
+    type_id = event["types"][0]
+    assert order(platform, event["id"], items=[{"ticket_type_id": type_id, "quantity": 1}]).status_code == 201
+    client, allowed = somewhere(), waiting_per_minute()
+    # however the minute falls, a client is refused before it has two minutes' worth
+    answers = []
+    for n in range(2 * allowed + 1):
+        answers.append(join(platform, event["id"], type_id, f"many-{n}@example.vn", 1, client))
+        if answers[-1].status_code != 201:
+            break
+    last = answers[-1]
+    assert last.status_code == 429 and last.headers["Content-Type"] == "application/problem+json", last.text
+    assert 1 <= int(last.headers["Retry-After"]) <= 60
+    assert len(entries(platform, type_id)) == len(answers) - 1  # the refusal queued nobody
+    assert join(platform, event["id"], type_id, "other@example.vn", 1).status_code == 201  # another client
+
+
+def test_what_an_email_holds_and_waits_for_stays_within_the_tickets_per_buyer(platform: Stack) -> None:
+    event = on_sale(platform, [ga(3)], per_buyer_limit=3)
+    type_id = event["types"][0]
+    one = [{"ticket_type_id": type_id, "quantity": 1}]
+    mine = order(
+        platform, event["id"], items=[{"ticket_type_id": type_id, "quantity": 2}], email="me@example.vn"
+    )
+    assert mine.status_code == 201 and order(platform, event["id"], items=one).status_code == 201
+    too_many = join(platform, event["id"], type_id, "me@example.vn", 2)  # 2 held + 2 offered > 3
+    assert refused_on(too_many, 422, "quantity"), too_many.text
+    assert entries(platform, type_id) == []
+    assert join(platform, event["id"], type_id, "me@example.vn", 1).status_code == 201
+
+
+def test_an_offer_that_would_pass_the_tickets_per_buyer_is_not_made(platform: Stack) -> None:
+    event = on_sale(platform, [ga(1), ga(5)], per_buyer_limit=2)
+    scarce, plenty = event["types"]
+    first = order(platform, event["id"], items=[{"ticket_type_id": scarce, "quantity": 1}]).json()
+    assert join(platform, event["id"], scarce, "greedy@example.vn", 1).status_code == 201
+    later = order(
+        platform, event["id"], items=[{"ticket_type_id": plenty, "quantity": 2}], email="greedy@example.vn"
+    )
+    assert later.status_code == 201, later.text  # bought meanwhile: their whole share
+    lapse_hold(platform, first["id"])
+    eventually(lambda: entries(platform, scarce) == [("greedy@example.vn", "lapsed")], timeout=30)
+    left = requests.get(api(platform, f"/events/{event['id']}/availability"), timeout=10).json()
+    assert next(t for t in left["ticket_types"] if t["id"] == scarce)["available"] == 1  # back on sale

@@ -10,7 +10,10 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from booking.config import ticket_signing_key
+from booking.domain.ticketing import qr_payload
 from conftest import eventually, records, token
+from eventbus.settings import DEV_JWT_SECRET, Settings
 from tests.e2e.test_venue_payments import pay_with
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -106,8 +109,23 @@ def on_sale(
     }
 
 
+def signed_qr(code: str) -> str:
+    """What the ticket's QR image says, as a scanner at the door reads it."""
+    return qr_payload(ticket_signing_key(Settings("booking", "", "", DEV_JWT_SECRET, "INFO")), code)
+
+
 def seats_of(stack: Stack, event_id: str) -> list[dict[str, Any]]:
-    return list(requests.get(api(stack, f"/events/{event_id}/availability"), timeout=10).json()["seats"])
+    """Every seat of the event and its state, page after page."""
+    seats: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+        answer = requests.get(api(stack, f"/events/{event_id}/seats"), params=page, timeout=60)
+        assert answer.status_code == 200, answer.text
+        seats += answer.json()["items"]
+        cursor = answer.json()["next_cursor"]
+        if cursor is None:
+            return seats
 
 
 def somewhere() -> dict[str, str]:

@@ -41,6 +41,7 @@ def venue(
     sections: list[dict[str, Any]] | None = None,
     level: str = "province",
     within: str | None = None,
+    name: str = "Nhà văn hóa",
     **space_rules: Any,
 ) -> dict[str, Any]:
     """A fresh venue, in a fresh area (a province unless `level` and `within` say otherwise), with
@@ -56,7 +57,7 @@ def venue(
     ).json()
     body = {
         "key": f"test-{tag}",
-        "name": {"vi": f"Nhà văn hóa {tag}", "en": f"House {tag}"},
+        "name": {"vi": f"{name} {tag}", "en": f"House {tag}"},
         "kind": "creative_space",
         "area_id": area["id"],
         "address": "1 Đường Thử",

@@ -21,7 +21,7 @@ import requests
 from booking.domain.ticketing import new_code, new_order_token
 from conftest import receiver_port, token
 from eventbus.settings import DEV_JWT_SECRET
-from tests.e2e.ticket_fixtures import VISA, event_body, free, order, somewhere
+from tests.e2e.ticket_fixtures import VISA, event_body, free, order, signed_qr, somewhere
 from tests.e2e.venue_fixtures import request_body, rules, slot
 from tests.security.access_world import FAR_DAYS, ROLES, World, make_world, turn
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, ROOT, SERVICES, Stack, jwt_secret
@@ -69,6 +69,7 @@ PATCH  /v1/events/{draft}                                401  in    404   403   
 POST   /v1/events/{to_publish}/publish                   401  in    404   403   403   in    401   401
 POST   /v1/events/{to_cancel}/cancel                     401  in    404   403   403   in    401   401
 GET    /v1/events/{event}/availability                   200  200   200   200   200   200   200   200
+GET    /v1/events/{event}/seats                          200  200   200   200   200   200   200   200
 POST   /v1/events/{event}/waiting-list                   409  409   409   409   409   409   409   409
 POST   /v1/orders                                        201  201   201   201   201   201   201   201
 GET    /v1/orders/{order}                                404  404   404   404   404   200   200   404
@@ -115,7 +116,13 @@ def _new_event(w: World, role: str) -> dict[str, Any]:
 
 
 def _check_in(event: str) -> Callable[[World, str], dict[str, Any]]:
-    return lambda w, role: {"event_id": w.ids[event], "code": w.ids["code"], "gate": "cổng 1"}
+    """The organisers scan the QR; the venue's manager and staff may type the code."""
+
+    def body(w: World, role: str) -> dict[str, Any]:
+        ticket = {"qr": signed_qr(w.ids["code"])} if role.startswith("org") else {"code": w.ids["code"]}
+        return {"event_id": w.ids[event], "gate": "cổng 1"} | ticket
+
+    return body
 
 
 BLACKOUT = slot(days=200, hour=2, hours=1)
@@ -177,6 +184,7 @@ PRIVATE: dict[str, dict[str, set[str]]] = {
     "GET /v1/events": {"draft": set()},
     "GET /v1/events/{draft}": {"draft_title": {"org_a", "staff"}},
     "GET /v1/events/{event}/availability": {"order_email": set(), "other_order_email": set()},
+    "GET /v1/events/{event}/seats": {"order_email": set(), "other_order_email": set()},
     "GET /v1/orders/{order}": {"order_email": {"guest", "staff"}},
     "GET /v1/orders/{order_b}": {"order_b_email": {"org_b", "staff"}},
     "GET /v1/tickets/{code}": {"other_order_email": set()},

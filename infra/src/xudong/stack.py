@@ -66,6 +66,7 @@ class Stack:
         env = {f"{s.upper()}_DATABASE_URL": self.database_url(s) for s in SERVICES}
         env.update(
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
+            XUDONG_ENV="development",  # the local platform: development secrets are allowed
             XUDONG_JWT_SECRET=jwt_secret(),
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,

@@ -13,6 +13,7 @@ from eventbus.fields import Line, Paragraphs
 from eventbus.logs import correlation_id
 from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
 from eventbus.ratelimit import client_address
+from eventbus.settings import UnsafeSecret, secret
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256-and-for-hs512-too-0123456789"
 
@@ -265,3 +266,27 @@ def test_a_request_is_told_to_come_back_only_when_the_database_is_away_or_busy(
     answer = create_service_app(runtime, "t", [api]).test_client().get("/v1/fails")
     assert (answer.status_code, answer.content_type) == (status, "application/problem+json")
     assert ("Retry-After" in answer.headers) is (status == 503)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"XUDONG_ENV": "development"}, "dev-value"),
+        ({"XUDONG_ENV": "development", "S": "dev-value"}, "dev-value"),
+        ({"XUDONG_ENV": "development", "S": "own"}, "own"),
+        ({"S": "own"}, "own"),
+        ({"XUDONG_ENV": "production", "S": "own"}, "own"),
+    ],
+)
+def test_a_secret_falls_back_on_its_development_value_only_in_development(
+    env: dict[str, str], expected: str
+) -> None:
+    assert secret(env, "S", "dev-value") == expected
+
+
+@pytest.mark.parametrize(
+    "env", [{}, {"S": ""}, {"S": "dev-value"}, {"XUDONG_ENV": "Development", "S": "dev-value"}]
+)
+def test_a_missing_or_development_secret_stops_the_start_outside_development(env: dict[str, str]) -> None:
+    with pytest.raises(UnsafeSecret, match="set S to a secret of your own"):
+        secret(env, "S", "dev-value")

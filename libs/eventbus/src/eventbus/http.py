@@ -326,6 +326,16 @@ def _broker_reachable(bootstrap: str) -> bool:
     return False
 
 
+# Path variables that admit their bearer (a ticket's code): never written to a log. Query strings
+# (an order's ?token=) and headers (X-Order-Token, Authorization) are not logged at all.
+SECRET_PATH_PARTS = frozenset({"code"})
+
+
+def _logged_path() -> str:
+    secrets = {str(v) for name, v in (request.view_args or {}).items() if name in SECRET_PATH_PARTS}
+    return "/".join("[redacted]" if part in secrets else part for part in request.path.split("/"))
+
+
 def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) -> None:
     @app.before_request
     def start() -> None:
@@ -338,7 +348,7 @@ def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) ->
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         REQUESTS.labels(request.method, route, response.status_code).inc()
         LATENCY.labels(request.method, route).observe(elapsed)
-        fields = {"method": request.method, "path": request.path, "status": response.status_code}
+        fields = {"method": request.method, "path": _logged_path(), "status": response.status_code}
         log.info("request answered", extra={"fields": {**fields, "ms": round(elapsed * 1000, 1)}})
         response.headers[CORRELATION_HEADER] = correlation_id.get()
         return response

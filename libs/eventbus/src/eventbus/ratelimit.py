@@ -65,13 +65,6 @@ class RateLimits:
                 conn.execute(t.delete().where(sa.tuple_(t.c.window, t.c.bucket).in_(old)))
         return hits
 
-    def hits(self, name: str) -> int:
-        bucket, window = self._bucket(name)
-        t = self.table
-        with self.engine.connect() as conn:
-            found = conn.execute(sa.select(t.c.hits).where(t.c.window == window, t.c.bucket == bucket))
-            return int(found.scalar() or 0)
-
 
 def _too_many(name: str, per_minute: int) -> Response:
     wait = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
@@ -105,20 +98,20 @@ def limit_calls(
 def limit_misses(
     limits: Callable[[], RateLimits], name: str, per_minute: Callable[[], int], miss: type[Exception]
 ) -> Callable[[View], View]:
-    """A view that a client may call freely while it finds what it asks for, but that it is refused
-    for the rest of the minute once it has missed (`miss` raised) `per_minute` times: guessing
-    names costs the guesser, not the owners."""
+    """A view whose misses (`miss` raised) a client may make `per_minute` times a minute; the misses
+    after those are refused. What it finds is always answered: many people share one address (a
+    carrier's NAT, an office's proxy), and one guesser among them must not lock out the owners of
+    valid tokens, while a guess, unguessable as our tokens and codes are, is still only a miss."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def limited(**kwargs: Any) -> Any:
-            allowed = per_minute()
-            if limits().hits(name) >= allowed:
-                return _too_many(name, allowed)
             try:
                 return view(**kwargs)
             except miss:
-                limits().hit(name)
+                allowed = per_minute()
+                if limits().hit(name) > allowed:
+                    return _too_many(name, allowed)
                 raise
 
         return limited

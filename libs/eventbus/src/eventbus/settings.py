@@ -5,13 +5,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEV_JWT_SECRET = "xudong-local-development-only-never-in-production"
+DEVELOPMENT = "development"
 
 
-def _required(env: Mapping[str, str], name: str) -> str:
-    """A secret has no default a service could fall back on silently: anyone can read this file."""
-    value = env.get(name)
-    if not value:
-        raise RuntimeError(f"{name} is not set; `xudong up` and the tests set a development one")
+class UnsafeSecret(RuntimeError):
+    """A secret is missing, or is the development value committed to this repository, outside
+    development: the process must not start (anyone can read this repository)."""
+
+
+def secret(env: Mapping[str, str], name: str, development_value: str) -> str:
+    """The secret `name`. Only an explicit development mode (XUDONG_ENV=development, which
+    `xudong up`, `make up` and `make test` set) may fall back on, or run with, the committed
+    development value; anywhere else a missing or development secret stops the start."""
+    value = env.get(name) or ""
+    if env.get("XUDONG_ENV") == DEVELOPMENT:
+        return value or development_value
+    if not value or value == development_value:
+        raise UnsafeSecret(
+            f"{name} is {'the development value' if value else 'not set'}: set {name} to a secret "
+            f"of your own (or XUDONG_ENV={DEVELOPMENT} on a development machine)"
+        )
     return value
 
 
@@ -33,6 +46,6 @@ class Settings:
                 f"postgresql+psycopg://xudong:xudong@127.0.0.1:5432/{service}",
             ),
             kafka_bootstrap=env.get("XUDONG_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-            jwt_secret=_required(env, "XUDONG_JWT_SECRET"),
+            jwt_secret=secret(env, "XUDONG_JWT_SECRET", DEV_JWT_SECRET),
             log_level=env.get("XUDONG_LOG_LEVEL", "INFO"),
         )

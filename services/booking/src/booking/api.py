@@ -21,6 +21,7 @@ from booking.schemas import (
 )
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
+from eventbus.fields import PageQuery
 from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 
@@ -71,11 +72,14 @@ def request_venue_booking(body: dict[str, Any], principal: Principal) -> Any:
     return jsonify(VenueBookingAccepted().dump(answer)), status
 
 
-@api.route("/v1/venue-bookings", "GET", roles=ORGANISERS, responses={200: VenueBookingList})
-def list_venue_bookings(principal: Principal) -> Any:
-    """The organiser's own bookings (all of them for staff)."""
-    items = [booking_view(b) for b in handlers.list_venue_bookings(uow(), principal)]
-    return jsonify(items=items, next_cursor=None)
+@api.route("/v1/venue-bookings", "GET", query=PageQuery, roles=ORGANISERS, responses={200: VenueBookingList})
+def list_venue_bookings(query: dict[str, Any], principal: Principal) -> Any:
+    """The organiser's own bookings (all of them for staff), newest first, a page at a time."""
+    offset, limit = int(query["cursor"] or 0), query["limit"]
+    rows = handlers.list_venue_bookings(uow(), principal, offset, limit + 1)
+    more = len(rows) > limit
+    items = [booking_view(b) for b in rows[:limit]]
+    return jsonify(items=items, next_cursor=str(offset + limit) if more else None)
 
 
 @api.route(

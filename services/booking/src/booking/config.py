@@ -3,7 +3,7 @@ import hmac
 import os
 from datetime import timedelta
 
-from eventbus.settings import Settings
+from eventbus.settings import Settings, secret
 
 
 def load_settings() -> Settings:
@@ -18,11 +18,12 @@ def payment_window() -> timedelta:
 
 def stripe_settings() -> tuple[str, str, str]:
     """(API key, API base, webhook signing secret): BOOKING_STRIPE_API_KEY, BOOKING_STRIPE_API_BASE
-    (a localstripe server in development and tests) and BOOKING_STRIPE_WEBHOOK_SECRET."""
+    (a localstripe server in development and tests) and BOOKING_STRIPE_WEBHOOK_SECRET; the two
+    secrets have localstripe's values only in development."""
     return (
-        os.environ.get("BOOKING_STRIPE_API_KEY", "sk_test_xudong_local"),
+        secret(os.environ, "BOOKING_STRIPE_API_KEY", "sk_test_xudong_local"),
         os.environ.get("BOOKING_STRIPE_API_BASE", "https://api.stripe.com"),
-        os.environ.get("BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
+        secret(os.environ, "BOOKING_STRIPE_WEBHOOK_SECRET", "whsec_xudong_local"),
     )
 
 
@@ -35,6 +36,12 @@ def stripe_timeout() -> float:
 def holds_per_minute() -> int:
     """How many orders one client may place a minute (BOOKING_HOLDS_PER_MINUTE)."""
     return int(os.environ.get("BOOKING_HOLDS_PER_MINUTE", 60))
+
+
+def waiting_per_minute() -> int:
+    """How many waiting-list entries one client may make a minute (BOOKING_WAITING_PER_MINUTE): each
+    may become an offer that holds places for half an hour."""
+    return int(os.environ.get("BOOKING_WAITING_PER_MINUTE", 10))
 
 
 def misses_per_minute() -> int:

@@ -135,9 +135,11 @@ def get_venue_booking(uow: BookingUnitOfWork, principal: Principal, booking_id: 
     return dict(row._mapping)
 
 
-def list_venue_bookings(uow: BookingUnitOfWork, principal: Principal) -> list[dict[str, Any]]:
+def list_venue_bookings(
+    uow: BookingUnitOfWork, principal: Principal, offset: int, limit: int
+) -> list[dict[str, Any]]:
     with uow:
-        rows = uow.bookings_of(None if principal.role == "staff" else principal.sub)
+        rows = uow.bookings_of(None if principal.role == "staff" else principal.sub, offset, limit)
     return [dict(r._mapping) for r in rows]
 
 

@@ -351,6 +351,13 @@ def offer_returned_places(uow: BookingUnitOfWork) -> int:
             if event.status != "published":
                 continue
             while (entry := uow.next_waiting(type_id)) is not None:
+                buyer = f"guest:{entry.email}"
+                # tried, not awaited: an order being placed has its buyer and waits for this type
+                if not uow.lock_buyer(str(event.id), buyer, wait=False):
+                    break
+                if uow.places_of_buyer(str(event.id), buyer, now()) + entry.quantity > event.per_buyer_limit:
+                    uow.update_waiting(str(entry.id), status="lapsed")  # the buyer has their share
+                    continue
                 if not _offer(uow, event, ticket_type, entry):
                     break
                 offered += 1
@@ -498,7 +505,9 @@ def _publish(
 def check_in(
     uow: BookingUnitOfWork, principal: Principal, body: dict[str, Any], key: bytes
 ) -> dict[str, Any]:
-    """A ticket is let in once: the second scan learns when and at which gate the first was."""
+    """A ticket is let in once: the second scan learns when and at which gate the first was. The
+    door takes the ticket's signed QR from anyone who runs it; a typed code only from staff or the
+    venue's manager (the organiser's volunteers scan); either only for the event it names."""
     code = body["code"] or code_from_qr(key, body["qr"])
     if code is None:
         raise RequestRejected({"qr": ["not the QR code of a ticket of ours"]})
@@ -513,6 +522,11 @@ def check_in(
             or (principal.role == "venue_manager" and str(event.venue_id) in principal.venues)
         ):
             raise NotFound(event_id) if event.status == "draft" else NotYours(event_id)  # drafts are unseen
+        if body["code"] is not None and principal.role == "organiser":
+            # a code can be read off a screen or a page's address; its signed QR cannot be made from it
+            raise RequestRejected(
+                {"code": ["only staff or the venue's manager may type a code: scan its QR"]}
+            )
         ticket = uow.check_in(code, event_id, principal.sub, body["gate"], now())
         if ticket is not None:
             uow.publish(

@@ -236,7 +236,11 @@ class SeatState(ma.Schema):
 
 class Availability(ma.Schema):
     ticket_types = ma.fields.List(ma.fields.Nested(TypeAvailability), required=True)
-    seats = ma.fields.List(ma.fields.Nested(SeatState), required=True)
+
+
+class SeatMap(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(SeatState), required=True)
+    next_cursor = ma.fields.String(allow_none=True)
 
 
 class ItemIn(ma.Schema):

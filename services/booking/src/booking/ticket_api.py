@@ -10,7 +10,13 @@ from flask import Response, current_app, jsonify, request
 from booking import orders, ticketing
 from booking.api import IDEMPOTENCY, ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
-from booking.config import holds_per_minute, misses_per_minute, ticket_signing_key, trusted_proxies
+from booking.config import (
+    holds_per_minute,
+    misses_per_minute,
+    ticket_signing_key,
+    trusted_proxies,
+    waiting_per_minute,
+)
 from booking.domain.ticketing import SoldOut
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.eticket import render_ticket
@@ -29,11 +35,12 @@ from booking.schemas import (
     OrderIn,
     OrderOut,
     PaymentOut,
+    SeatMap,
     WaitingIn,
     WaitingOut,
 )
 from eventbus.auth import Principal
-from eventbus.fields import Line
+from eventbus.fields import Line, PageQuery
 from eventbus.http import Api, EmptyBody, Problem, problem_response
 from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses
 
@@ -89,6 +96,7 @@ def _limits() -> RateLimits:
 
 
 holds_limited = limit_calls(_limits, "orders", holds_per_minute)
+waiting_limited = limit_calls(_limits, "waiting-list entries", waiting_per_minute)
 lookups_limited = limit_misses(_limits, "lookups of unknown orders or tickets", misses_per_minute, NotFound)
 
 
@@ -168,18 +176,27 @@ def cancel_event(event_id: Any, body: dict[str, Any], principal: Principal) -> A
 
 @api.route("/v1/events/<uuid:event_id>/availability", "GET", responses={200: Availability, 404: None})
 def availability(event_id: Any) -> Any:
-    """What is left of each ticket type, and the state of every seat."""
+    """What is left of each ticket type (the seats' states: GET /v1/events/{event_id}/seats)."""
     return jsonify(Availability().dump(ticketing.availability(uow(), str(event_id))))
+
+
+@api.route("/v1/events/<uuid:event_id>/seats", "GET", query=PageQuery, responses={200: SeatMap, 404: None})
+def seat_map(event_id: Any, query: dict[str, Any]) -> Any:
+    """The event's seats in the hall's order, each available, held or sold, a page at a time."""
+    items, cursor = ticketing.seat_map(uow(), str(event_id), query)
+    return jsonify(SeatMap().dump({"items": items, "next_cursor": cursor}))
 
 
 @api.route(
     "/v1/events/<uuid:event_id>/waiting-list",
     "POST",
     body=WaitingIn,
-    responses={201: WaitingOut, 404: None, 409: None},
+    responses={201: WaitingOut, 404: None, 409: None, 429: None},
 )
+@waiting_limited
 def join_waiting_list(event_id: Any, body: dict[str, Any]) -> Any:
-    """Queue for a sold-out ticket type; returned places are offered in order, for a limited time."""
+    """Queue for a sold-out ticket type, once per email; returned places are offered in order, for a
+    limited time, within the event's tickets per buyer."""
     return jsonify(WaitingOut().dump(ticketing.join_waiting_list(uow(), str(event_id), body))), 201
 
 
@@ -275,5 +292,6 @@ def ticket_qr(code: str) -> Any:
     responses={200: CheckinOut, 404: None, 409: None},
 )
 def check_in(body: dict[str, Any], principal: Principal) -> Any:
-    """Let a ticket in, by its code or its QR payload: once; a second scan says when and where."""
+    """Let a ticket in, by its signed QR payload (or its code, typed by staff or the venue's
+    manager): once; a second scan says when and where."""
     return jsonify(CheckinOut().dump(orders.check_in(uow(), principal, body, _key())))

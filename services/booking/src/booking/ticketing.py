@@ -239,29 +239,43 @@ def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dic
 
 
 def availability(uow: BookingUnitOfWork, event_id: str) -> dict[str, Any]:
-    """What is left of each ticket type, and each seat's state; lapsed holds count as free."""
+    """What is left of each ticket type; lapsed holds count as free."""
     with uow:
-        event = uow.event(event_id)
-        if event is None or event.status == "draft":
-            raise NotFound(event_id)
-        moment = now()
-        types = uow.availability(event_id, moment)
-        seats = uow.seat_states(event_id, moment)
+        _public_event(uow, event_id)
+        types = uow.availability(event_id, now())
     return {
         "ticket_types": [
             {"id": str(t.id), "kind": t.kind, "available": t.available, "waiting": t.waiting} for t in types
-        ],
-        "seats": [
-            {
-                "id": str(s.id),
-                "label": s.label,
-                "ticket_type_id": str(s.ticket_type_id),
-                "accessible": s.accessible,
-                "state": s.state,
-            }
-            for s in seats
-        ],
+        ]
     }
+
+
+def seat_map(
+    uow: BookingUnitOfWork, event_id: str, page: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the event's seats in the hall's order, each with its state: a hall may hold
+    thousands."""
+    offset, limit = int(page["cursor"] or 0), page["limit"]
+    with uow:
+        _public_event(uow, event_id)
+        seats = uow.seat_states(event_id, now(), offset, limit + 1)
+    shown = [
+        {
+            "id": str(s.id),
+            "label": s.label,
+            "ticket_type_id": str(s.ticket_type_id),
+            "accessible": s.accessible,
+            "state": s.state,
+        }
+        for s in seats[:limit]
+    ]
+    return shown, str(offset + limit) if len(seats) > limit else None
+
+
+def _public_event(uow: BookingUnitOfWork, event_id: str) -> None:
+    event = uow.event(event_id)
+    if event is None or event.status == "draft":
+        raise NotFound(event_id)
 
 
 def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -278,13 +292,15 @@ def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any
         left = next(t for t in uow.availability(event_id, now()) if t.id == ticket_type.id)
         if left.available >= body["quantity"] and not left.waiting:
             raise SoldOut("not sold out: buy instead")
+        email = body["email"].lower()
+        _within_buyer_cap(uow, event, str(ticket_type.id), email, body["quantity"])
         entry_id = str(uuid.uuid4())
         position = uow.add_waiting(
             {
                 "id": entry_id,
                 "event_id": event_id,
                 "ticket_type_id": str(ticket_type.id),
-                "email": body["email"].lower(),
+                "email": email,
                 "language": body["language"],
                 "quantity": body["quantity"],
                 "status": "waiting",
@@ -292,6 +308,22 @@ def join_waiting_list(uow: BookingUnitOfWork, event_id: str, body: dict[str, Any
         )
         uow.commit()
     return {"id": entry_id, "status": "waiting", "position": position}
+
+
+def _within_buyer_cap(uow: BookingUnitOfWork, event: Any, type_id: str, email: str, quantity: int) -> None:
+    """One entry per email and ticket type; what the email holds, or waits for, and this entry stay
+    within the event's tickets per buyer (an offer is held as that buyer's order)."""
+    buyer = f"guest:{email}"
+    uow.lock_buyer(str(event.id), buyer)
+    entries = uow.waiting_of_buyer(str(event.id), email)
+    if any(str(e.ticket_type_id) == type_id for e in entries):
+        raise RequestRejected({"email": ["already on the waiting list for this ticket type"]})
+    awaited = sum(e.quantity for e in entries if e.status == "waiting")
+    if uow.places_of_buyer(str(event.id), buyer, now()) + awaited + quantity > event.per_buyer_limit:
+        limit = event.per_buyer_limit
+        raise RequestRejected(
+            {"quantity": [f"at most {limit} tickets per buyer for this event, offers included"]}
+        )
 
 
 def _view(event: Any, types: list[Any]) -> dict[str, Any]:

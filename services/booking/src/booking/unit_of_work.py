@@ -30,6 +30,11 @@ def _hot_statements() -> dict[str, Any]:
         "lock_buyer": sa.select(
             sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0))
         ),
+        "try_lock_buyer": sa.select(
+            sa.func.pg_try_advisory_xact_lock(
+                sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0)
+            )
+        ),
         "places_of_buyer": sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
         .select_from(o.join(i, i.c.order_id == o.c.id))
         .where(o.c.event_id == sa.bindparam("event_id"), o.c.buyer_key == sa.bindparam("buyer"), live),
@@ -89,10 +94,11 @@ class BookingUnitOfWork(UnitOfWork):
         query = sa.select(db.venue_bookings).where(db.venue_bookings.c.id == booking_id)
         return self.conn.execute(query.with_for_update() if lock else query).first()
 
-    def bookings_of(self, organiser_id: str | None) -> list[Any]:
-        query = sa.select(db.venue_bookings).order_by(db.venue_bookings.c.starts_at)
+    def bookings_of(self, organiser_id: str | None, offset: int, limit: int) -> list[Any]:
+        b = db.venue_bookings
+        query = sa.select(b).order_by(b.c.created_at.desc(), b.c.id).offset(offset).limit(limit)
         if organiser_id is not None:
-            query = query.where(db.venue_bookings.c.organiser_id == organiser_id)
+            query = query.where(b.c.organiser_id == organiser_id)
         return list(self.conn.execute(query))
 
     def update_booking(self, booking_id: str, **changes: Any) -> None:
@@ -282,7 +288,7 @@ class BookingUnitOfWork(UnitOfWork):
         query = sa.select(t.c.id, t.c.kind, left.label("available"), waiting.label("waiting"))
         return list(self.conn.execute(query.where(t.c.event_id == event_id).order_by(t.c.position)))
 
-    def seat_states(self, event_id: str, now: datetime) -> list[Any]:
+    def seat_states(self, event_id: str, now: datetime, offset: int, limit: int) -> list[Any]:
         s = db.seats
         state = sa.case(
             (s.c.sold, "sold"),
@@ -290,7 +296,10 @@ class BookingUnitOfWork(UnitOfWork):
             else_="available",
         )
         query = sa.select(s.c.id, s.c.label, s.c.ticket_type_id, s.c.accessible, state.label("state"))
-        return list(self.conn.execute(query.where(s.c.event_id == event_id).order_by(s.c.position)))
+        query = (
+            query.where(s.c.event_id == event_id).order_by(s.c.position, s.c.id).offset(offset).limit(limit)
+        )
+        return list(self.conn.execute(query))
 
     # --- holding places: the guards against overselling -----------------------------------------
     def take_quota(self, type_id: str, quantity: int) -> bool:
@@ -370,9 +379,13 @@ class BookingUnitOfWork(UnitOfWork):
         )
 
     # --- orders ------------------------------------------------------------------------------------
-    def lock_buyer(self, event_id: str, buyer_key: str) -> None:
-        """One buyer's orders for one event are placed one at a time, so their cap holds."""
-        self.conn.execute(HOT["lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"})
+    def lock_buyer(self, event_id: str, buyer_key: str, wait: bool = True) -> bool:
+        """One buyer's orders for one event are placed one at a time, so their cap holds. Without
+        `wait`: False at once if another transaction has the buyer."""
+        got = self.conn.execute(
+            HOT["lock_buyer" if wait else "try_lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"}
+        )
+        return got.scalar() is not False
 
     def places_of_buyer(self, event_id: str, buyer_key: str, now: datetime) -> int:
         params = {"event_id": event_id, "buyer": buyer_key, "now": now}
@@ -452,6 +465,12 @@ class BookingUnitOfWork(UnitOfWork):
             w.c.ticket_type_id == entry["ticket_type_id"], w.c.status == "waiting"
         )
         return int(self.conn.execute(ahead).scalar_one())
+
+    def waiting_of_buyer(self, event_id: str, email: str) -> list[Any]:
+        """The entries of one email for one event still waiting or offered."""
+        w = db.waiting_list
+        live = w.c.status.in_(("waiting", "offered"))
+        return list(self.conn.execute(sa.select(w).where(w.c.event_id == event_id, w.c.email == email, live)))
 
     def types_with_waiting(self) -> set[str]:
         w = db.waiting_list

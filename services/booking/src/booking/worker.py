@@ -46,6 +46,7 @@ def every_sweep(name: str, sweep: Callable[[], None], stop: threading.Event) -> 
 
 
 def work(runtime: Runtime, stop: threading.Event) -> None:
+    # read before any thread starts, so that a missing Stripe secret stops the worker's start
     payments = Payments(*stripe_settings(), stripe_timeout())
     sweepers = [
         every_sweep("expiry", lambda: expire(runtime), stop),

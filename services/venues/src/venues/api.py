@@ -204,10 +204,7 @@ def space_calendar(space_id: Any, query: dict[str, Any], principal: Principal | 
 @api.route("/v1/availability", "GET", query=AvailabilityQuery, responses={200: FreeSpaceList})
 def availability(query: dict[str, Any]) -> Any:
     """Spaces of active venues free for the whole of a time window, across venues."""
-    area = str(query["area"]) if query.get("area") else None
-    rows = handlers.find_free_spaces(
-        _uow(), query.get("kind"), area, query["start"], query["end"], query["min_capacity"]
-    )
+    rows, cursor = handlers.find_free_spaces(_uow(), query)
     items = [
         {
             "space_id": r.id,
@@ -220,7 +217,7 @@ def availability(query: dict[str, Any]) -> Any:
         }
         for r in rows
     ]
-    return jsonify(items=items, next_cursor=None)
+    return jsonify(items=items, next_cursor=cursor)
 
 
 @api.route(

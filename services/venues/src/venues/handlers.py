@@ -63,6 +63,8 @@ def change_area(uow: VenuesUnitOfWork, area_id: str, changes: dict[str, Any]) ->
         parent = uow.get_area(parent_id) if parent_id else None
         if parent_id and parent is None:
             raise Rejected("parent_id", "no such area")
+        if parent_id and parent_id in uow.area_and_below(area.id):
+            raise Rejected("parent_id", "an area cannot sit inside itself or an area within it")
         name = changes.get("name", {"vi": area.name_vi, "en": area.name_en})
         changed = changed_area(
             area,
@@ -252,17 +254,14 @@ def schedule_of(
     return space, entries
 
 
-def find_free_spaces(
-    uow: VenuesUnitOfWork,
-    kind: str | None,
-    area: str | None,
-    start: datetime,
-    end: datetime,
-    min_capacity: int,
-) -> list[Any]:
+def find_free_spaces(uow: VenuesUnitOfWork, query: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """A page of the spaces free for the whole of the query's window."""
+    offset, limit = int(query["cursor"] or 0), query["limit"]
     with uow:
-        areas = uow.area_and_below(area) if area else None
-        return uow.free_spaces(kind, areas, start, end, min_capacity)
+        areas = uow.area_and_below(str(query["area"])) if query.get("area") else None
+        window = (query["start"], query["end"])
+        rows = uow.free_spaces(query.get("kind"), areas, window, query["min_capacity"], (offset, limit + 1))
+    return rows[:limit], str(offset + limit) if len(rows) > limit else None
 
 
 def _may_manage(principal: Principal, venue_id: str) -> bool:

@@ -198,7 +198,7 @@ class Window(ma.Schema):
                 raise ma.ValidationError("ask for at most a year at a time", "to")
 
 
-class AvailabilityQuery(Window):
+class AvailabilityQuery(Window, PageQuery):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     area = ma.fields.UUID()
     min_capacity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 200_000))

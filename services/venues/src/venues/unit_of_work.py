@@ -34,8 +34,10 @@ class VenuesUnitOfWork(UnitOfWork):
         return [Area(r.level, r.name_vi, r.name_en, r.parent_id, r.code, r.id) for r in rows]
 
     def area_and_below(self, area_id: str) -> list[str]:
+        """The area and every area within it. UNION, not UNION ALL: an area met again adds no row,
+        so the walk ends even if the data holds a cycle (which moving an area refuses)."""
         tree = sa.select(db.areas.c.id).where(db.areas.c.id == area_id).cte("tree", recursive=True)
-        tree = tree.union_all(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
+        tree = tree.union(sa.select(db.areas.c.id).where(db.areas.c.parent_id == tree.c.id))
         return [str(i) for i in self.conn.execute(sa.select(tree.c.id)).scalars()]
 
     def sibling_named(self, parent_id: str | None, name_vi: str) -> bool:
@@ -112,11 +114,9 @@ class VenuesUnitOfWork(UnitOfWork):
             query = query.where(db.venues.c.kind == kind)
         if area_ids is not None:
             query = query.where(db.venues.c.area_id.in_(area_ids))
-        if q:
-            pattern = f"%{q}%"
-            query = query.where(
-                sa.or_(db.venues.c.name_vi.ilike(pattern), db.venues.c.name_en.ilike(pattern))
-            )
+        if q:  # autoescape: a % or _ in the words is the character itself, not a wildcard
+            named = (c.icontains(q, autoescape=True) for c in (db.venues.c.name_vi, db.venues.c.name_en))
+            query = query.where(sa.or_(*named))
         return list(self.conn.execute(query))
 
     def venue(self, venue_id: str) -> Any:
@@ -250,8 +250,15 @@ class VenuesUnitOfWork(UnitOfWork):
         return [(_entry(r), str(r.venue_id)) for r in self.conn.execute(query)]
 
     def free_spaces(
-        self, kind: str | None, area_ids: list[str] | None, start: datetime, end: datetime, min_capacity: int
+        self,
+        kind: str | None,
+        area_ids: list[str] | None,
+        window: tuple[datetime, datetime],
+        min_capacity: int,
+        page: tuple[int, int],
     ) -> list[Any]:
+        """`page`: (offset, limit) of the spaces in the order of their venues' names."""
+        (start, end), (offset, limit) = window, page
         v, s, t = db.venues, db.spaces, db.schedule_entries
         busy = sa.select(t.c.id).where(
             t.c.space_id == s.c.id,
@@ -264,7 +271,9 @@ class VenuesUnitOfWork(UnitOfWork):
             sa.select(s, v.c.name_vi.label("venue_name_vi"), v.c.name_en.label("venue_name_en"), v.c.kind)
             .join(v, v.c.id == s.c.venue_id)
             .where(v.c.status == "active", s.c.capacity >= min_capacity, ~sa.exists(busy))
-            .order_by(v.c.name_vi, s.c.key)
+            .order_by(v.c.name_vi, v.c.id, s.c.key)
+            .offset(offset)
+            .limit(limit)
         )
         if kind:
             query = query.where(v.c.kind == kind)

@@ -203,3 +203,45 @@ def test_text_with_a_nul_character_is_a_422_not_a_server_error(platform: Stack) 
         timeout=10,
     )
     assert (search.status_code, created.status_code) == (422, 422)
+
+
+def area(stack: Stack, level: str, parent_id: str) -> dict[str, Any]:
+    name = f"Nơi thử {uuid.uuid4().hex[:6]}"
+    body = {"level": level, "name": {"vi": name, "en": name}, "parent_id": parent_id}
+    answer = requests.post(url(stack, "/v1/areas"), json=body, headers=STAFF, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+@pytest.mark.parametrize("into", ["itself", "its ward"])
+def test_an_area_cannot_be_moved_into_itself_or_an_area_within_it(platform: Stack, into: str) -> None:
+    top = province(platform)
+    district = area(platform, "district", top["id"])
+    moved, target = (
+        (district, district) if into == "itself" else (top, area(platform, "ward", district["id"]))
+    )
+    # the level that would fit inside the target, so that only the cycle is wrong
+    change = {"parent_id": target["id"], "level": "ward" if into == "itself" else "province"}
+    answer = requests.patch(url(platform, f"/v1/areas/{moved['id']}"), json=change, headers=STAFF, timeout=10)
+    assert answer.status_code == 422 and answer.headers["Content-Type"] == "application/problem+json"
+    assert "parent_id" in answer.json()["errors"], answer.text
+    assert requests.get(url(platform, f"/v1/areas/{moved['id']}"), timeout=10).json() == moved
+
+
+def test_the_venue_search_ends_even_if_the_map_holds_a_cycle(platform: Stack) -> None:
+    top = province(platform)
+    district = area(platform, "district", top["id"])
+    engine = sa.create_engine(platform.database_url("venues"))
+    with engine.begin() as conn:  # what no request can do any more: the province inside its district
+        conn.execute(
+            sa.text("UPDATE areas SET parent_id = :d WHERE id = :p"), {"d": district["id"], "p": top["id"]}
+        )
+    try:
+        window = {"from": "2027-03-01T08:00:00+07:00", "to": "2027-03-01T12:00:00+07:00"}
+        for path, params in (("/v1/venues", {}), ("/v1/availability", window)):
+            found = requests.get(url(platform, path), params={"area": top["id"]} | params, timeout=20)
+            assert found.status_code == 200, found.text
+    finally:
+        with engine.begin() as conn:  # other tests list every area: leave the map a tree
+            conn.execute(sa.text("UPDATE areas SET parent_id = NULL WHERE id = :p"), {"p": top["id"]})
+        engine.dispose()

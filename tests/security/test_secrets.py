@@ -1,0 +1,86 @@
+"""Outside development (XUDONG_ENV=development, which `xudong up` and the tests set), no process of
+any service starts with a missing secret or with the development one committed here: it stops at
+once and names the variable to set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventbus.settings import DEV_JWT_SECRET
+from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, SERVICES
+
+BIN = Path(sys.executable).parent
+OWN_SECRET = "a-production-secret-nobody-has-committed-0123456789abcdef"
+
+
+def production_env(**secrets: str) -> dict[str, str]:
+    """This machine's environment without the platform's variables (XUDONG_ENV among them), with
+    databases nothing listens on: a process that got past its secrets would have nowhere to go."""
+    kept = {
+        k: v for k, v in os.environ.items() if not k.startswith(("XUDONG_", *(s.upper() for s in SERVICES)))
+    }
+    unreachable = {
+        f"{s.upper()}_DATABASE_URL": f"postgresql+psycopg://xudong:xudong@127.0.0.1:9/{s}" for s in SERVICES
+    }
+    return {**kept, **unreachable, "XUDONG_KAFKA_BOOTSTRAP": "127.0.0.1:9", **secrets}
+
+
+def every_process(service: str) -> dict[str, list[str]]:
+    api = [str(BIN / "gunicorn"), "-c", "python:eventbus.gunicorn_conf", "-b", "127.0.0.1:0", "-w", "1"]
+    return {
+        f"{service}-api": [*api, f"{service}:create_app()"],
+        f"{service}-relay": [str(BIN / "python"), "-m", f"{service}.relay"],
+        f"{service}-worker": [str(BIN / "python"), "-m", f"{service}.worker"],
+    }
+
+
+def refusals(processes: dict[str, list[str]], env: dict[str, str]) -> dict[str, tuple[int, str]]:
+    """Each process's exit status and what it wrote, all started together; each is killed after
+    60 s if it has not stopped by itself (then it did not refuse)."""
+    started = {
+        name: subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for name, argv in processes.items()
+    }
+    answers = {}
+    for name, process in started.items():
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        answers[name] = (process.returncode, output)
+    return answers
+
+
+@pytest.mark.parametrize("jwt_secret", [None, DEV_JWT_SECRET], ids=["missing", "development"])
+def test_no_process_of_any_service_starts_without_a_secret_of_its_own(jwt_secret: str | None) -> None:
+    env = production_env(**({"XUDONG_JWT_SECRET": jwt_secret} if jwt_secret else {}))
+    processes = {name: argv for s in SERVICES for name, argv in every_process(s).items()}
+    for name, (status, output) in refusals(processes, env).items():
+        assert status not in (0, -9), f"{name} did not refuse to start: {output[-2000:]}"
+        assert "set XUDONG_JWT_SECRET to a secret of your own" in output, f"{name}: {output[-2000:]}"
+
+
+@pytest.mark.parametrize("variable", ["BOOKING_STRIPE_API_KEY", "BOOKING_STRIPE_WEBHOOK_SECRET"])
+@pytest.mark.parametrize("value", [None, "development"])
+def test_booking_does_not_take_payments_with_localstripe_secrets(variable: str, value: str | None) -> None:
+    local = {
+        "BOOKING_STRIPE_API_KEY": LOCAL_STRIPE_KEY,
+        "BOOKING_STRIPE_WEBHOOK_SECRET": LOCAL_WEBHOOK_SECRET,
+    }
+    own = {
+        "BOOKING_STRIPE_API_KEY": "an-own-api-key",
+        "BOOKING_STRIPE_WEBHOOK_SECRET": "an-own-signing-secret",
+    }
+    if value is None:
+        del own[variable]
+    else:
+        own[variable] = local[variable]
+    env = production_env(XUDONG_JWT_SECRET=OWN_SECRET, **own)
+    processes = {k: v for k, v in every_process("booking").items() if not k.endswith("-relay")}
+    for name, (status, output) in refusals(processes, env).items():
+        assert status not in (0, -9), f"{name} did not refuse to start: {output[-2000:]}"
+        assert f"set {variable} to a secret of your own" in output, f"{name}: {output[-2000:]}"
