@@ -5,6 +5,7 @@ from typing import Any
 import marshmallow as ma
 
 from booking.domain.ticketing import CATEGORIES, KINDS
+from booking.events import RefundRefused
 from eventbus.fields import Line, LocalTime, PageQuery, Paragraphs
 
 
@@ -341,16 +342,8 @@ class RefundQuery(PageQuery):
     state = ma.fields.String(required=True, validate=ma.validate.OneOf(["needs_attention"]))
 
 
-class RefundOut(ma.Schema):
-    """A refund Stripe refused: what is owed back on which payment, and Stripe's words."""
-
-    kind = ma.fields.String(required=True)  # venue_booking or order
-    id = ma.fields.String(required=True)
-    payment_intent_id = ma.fields.String(required=True)
-    amount = ma.fields.Integer(required=True)
-    currency = ma.fields.String(required=True)
-    reason = ma.fields.String(required=True)
-    refused_at = ma.fields.AwareDateTime(required=True)
+class RefundOut(RefundRefused):
+    """A refund Stripe refused, as staff read it: the same fields as the event that told of it."""
 
 
 class RefundList(ma.Schema):
