@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app, jsonify, request
 
 from booking import handlers
@@ -162,6 +161,7 @@ def stripe_webhook() -> Any:
         intent_id = str(event.get("data", {}).get("object", {}).get("id", ""))
         try:
             outcome = handlers.settle_payment(uow(), payments(), intent_id)
-        except (sa.exc.OperationalError, StripeUnavailable) as exc:  # Stripe retries what did not answer 2xx
+        except StripeUnavailable as exc:  # Stripe retries what did not answer 2xx; a database error
+            # is the service's one handler's to answer (503 when waiting helps, 500 otherwise)
             raise Problem(503, "Service Unavailable", "Try again shortly.") from exc
     return jsonify(received=True, outcome=outcome)
