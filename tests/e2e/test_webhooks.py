@@ -4,9 +4,8 @@ again when a message is sent; no redirect is followed; an organiser has a limite
 hooks; a receiver that never answers holds up no other organiser's."""
 
 import socket
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -107,25 +106,28 @@ def test_a_webhook_to_a_private_address_in_any_form_is_refused_and_nothing_is_re
 
 
 @pytest.fixture
-def trap() -> Iterator[list[socket.socket]]:
-    """A server on a private port no webhook may reach: the connections it was sent."""
+def trap() -> Iterator[Callable[[], list[socket.socket]]]:
+    """A server on a private port no webhook may reach: a call answers the connections it was
+    sent so far (those waiting in its backlog are taken first)."""
     listener = socket.create_server(("127.0.0.1", TRAP_PORT))
     listener.settimeout(0.2)
     reached: list[socket.socket] = []
-    yield reached
-    try:
-        while True:
-            reached.append(listener.accept()[0])
-    except TimeoutError:
-        pass
-    finally:
-        listener.close()
-        for connection in reached:
-            connection.close()
+
+    def connections() -> list[socket.socket]:
+        try:
+            while True:
+                reached.append(listener.accept()[0])
+        except TimeoutError:
+            return reached
+
+    yield connections
+    listener.close()
+    for connection in reached:
+        connection.close()
 
 
 def test_a_webhook_that_leads_to_a_private_address_by_the_time_it_is_sent_is_refused_then(
-    platform: Stack, trap: list[socket.socket]
+    platform: Stack, trap: Callable[[], list[socket.socket]]
 ) -> None:
     sub = f"org-rebind-{uuid.uuid4().hex[:6]}"
     engine = sa.create_engine(platform.database_url("notifications"))
@@ -139,7 +141,7 @@ def test_a_webhook_that_leads_to_a_private_address_by_the_time_it_is_sent_is_ref
     tried = eventually(lambda: [r for r in webhook_rows(platform, sub) if r.attempts >= 1], timeout=30)
     call_off(platform, sub)
     assert "must lead to a public address of the internet, not 127.0.0.1" in tried[0].last_error
-    assert trap == [], "the webhook connected to a private address"
+    assert trap() == [], "the webhook connected to a private address"
 
 
 def test_a_webhook_answered_with_a_redirect_is_not_followed(platform: Stack, receiver: Receiver) -> None:
@@ -179,10 +181,8 @@ def test_a_receiver_that_never_answers_does_not_hold_up_another_organisers_webho
     # four messages to the silent one come first: sent one after the other, each would wait for
     # its answer as long as a sender waits (10 s before), and the quick one after all of them
     send(platform, *[requested(slow) for _ in range(4)], requested(quick))
-    sent_at = time.monotonic()
     try:
         eventually(lambda: receiver.to(f"/hooks/{quick}"), timeout=15)
-        assert time.monotonic() - sent_at < 15
         eventually(lambda: silent_receiver, timeout=15)  # the slow one was tried all the same
     finally:
         call_off(platform, slow)

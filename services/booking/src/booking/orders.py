@@ -292,7 +292,7 @@ def close(uow: BookingUnitOfWork, event: Any, order: Any, status: str, reason: s
     items, seats = _contents(uow, str(order.id))
     if order.status in ("held", "paid"):
         kinds = {str(t.id): t.kind for t in uow.ticket_types(str(event.id))}
-        for item in items:
+        for item in sorted(items, key=lambda i: str(i["ticket_type_id"])):  # as quotas are taken
             if kinds[item["ticket_type_id"]] != "seated":
                 uow.give_back_quota(item["ticket_type_id"], item["quantity"])
         uow.release_seats(str(order.id))
@@ -310,15 +310,17 @@ def tell_of_change(uow: BookingUnitOfWork, event: Any, order: Any, reason: str |
     _publish(uow, event, order._mapping, "event_changed", items, [s.label for s in seats], reason=reason)
 
 
-def expire_holds(uow: BookingUnitOfWork) -> int:
-    """The sweeper: holds past their time give their places back."""
-    with uow:
-        lapsed = uow.lapsed_holds(now())
-        for order in lapsed:
-            event = uow.event(str(order.event_id))
-            close(uow, event, order, "expired", "not paid before the hold ran out")
-        uow.commit()
-    return len(lapsed)
+def expire_holds(uow: BookingUnitOfWork, most: int = 500) -> int:
+    """The sweeper: holds past their time give their places back, one order a transaction, so
+    that it never holds one order's seats while it waits for another's quota (the lock order)."""
+    for expired in range(most):
+        with uow:
+            order = uow.next_lapsed_hold(now())
+            if order is None:
+                return expired
+            close(uow, uow.event(str(order.event_id)), order, "expired", "not paid before the hold ran out")
+            uow.commit()
+    return most
 
 
 def cancel_order(
@@ -342,26 +344,35 @@ def cancel_order(
 
 def offer_returned_places(uow: BookingUnitOfWork) -> int:
     """The sweeper: places that came back go to the waiting list in order, each entry's whole
-    quantity at once, held for it as an order that paying accepts."""
-    offered = 0
+    quantity at once, held for it as an order that paying accepts; one ticket type a transaction,
+    so that it never holds one type's seats while it waits for another's quota (the lock order)."""
     with uow:
-        for type_id in sorted(uow.types_with_waiting()):
-            event = uow.event_for_sale(str(uow.ticket_type(type_id).event_id))
-            ticket_type = uow.ticket_type(type_id, lock=True)
-            if event.status != "published":
-                continue
-            while (entry := uow.next_waiting(type_id)) is not None:
-                buyer = f"guest:{entry.email}"
-                # tried, not awaited: an order being placed has its buyer and waits for this type
-                if not uow.lock_buyer(str(event.id), buyer, wait=False):
-                    break
-                if uow.places_of_buyer(str(event.id), buyer, now()) + entry.quantity > event.per_buyer_limit:
-                    uow.update_waiting(str(entry.id), status="lapsed")  # the buyer has their share
-                    continue
-                if not _offer(uow, event, ticket_type, entry):
-                    break
-                offered += 1
-        uow.commit()
+        waiting = sorted(uow.types_with_waiting())
+    offered = 0
+    for type_id in waiting:
+        with uow:
+            offered += _offer_places_of(uow, type_id)
+            uow.commit()
+    return offered
+
+
+def _offer_places_of(uow: BookingUnitOfWork, type_id: str) -> int:
+    offered = 0
+    event = uow.event_for_sale(str(uow.ticket_type(type_id).event_id))
+    ticket_type = uow.ticket_type(type_id, lock=True)
+    if event.status != "published":
+        return 0
+    while (entry := uow.next_waiting(type_id)) is not None:
+        buyer = f"guest:{entry.email}"
+        # tried, not awaited: an order being placed has its buyer and waits for this type
+        if not uow.lock_buyer(str(event.id), buyer, wait=False):
+            break
+        if uow.places_of_buyer(str(event.id), buyer, now()) + entry.quantity > event.per_buyer_limit:
+            uow.update_waiting(str(entry.id), status="lapsed")  # the buyer has their share
+            continue
+        if not _offer(uow, event, ticket_type, entry):
+            break
+        offered += 1
     return offered
 
 

@@ -410,16 +410,17 @@ class BookingUnitOfWork(UnitOfWork):
             db.orders.update().where(db.orders.c.id == order_id).values(**changes, updated_at=sa.func.now())
         )
 
-    def lapsed_holds(self, now: datetime, limit: int = 500) -> list[Any]:
+    def next_lapsed_hold(self, now: datetime) -> Any | None:
+        """The held order whose time ran out longest ago, locked, that no one else has locked."""
         o = db.orders
         query = (
             sa.select(o)
             .where(o.c.status == "held", o.c.expires_at < now)
             .order_by(o.c.expires_at)
-            .limit(limit)
+            .limit(1)
             .with_for_update(skip_locked=True)
         )
-        return list(self.conn.execute(query))
+        return self.conn.execute(query).first()
 
     def orders_of_event(self, event_id: str, statuses: tuple[str, ...]) -> list[Any]:
         o = db.orders

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # an IPv4 address behind a translating gateway
+# IPv6 forms that carry an IPv4 address in their last 32 bits: behind a translating gateway
+# (NAT64), and the deprecated IPv4-compatible ::a.b.c.d, which Python counts as global
+EMBEDDING_IPV4 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"))
+LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # local-use translation (RFC 8215), never public
 
 
 class Refused(ValueError):
@@ -44,11 +47,11 @@ def allowance(setting: str) -> frozenset[tuple[Address, int]]:
 def _public(address: Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64:
+        if embedded is None and any(address in network for network in EMBEDDING_IPV4):
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return _public(embedded)
-        if address.is_site_local:
+        if address.is_site_local or address in LOCAL_NAT64:
             return False
     return address.is_global and not address.is_multicast
 

@@ -31,6 +31,9 @@ from notifications.sender import Undelivered
         "http://[::ffff:169.254.169.254]/",
         "http://[64:ff9b::a9fe:a9fe]/",  # 169.254.169.254 behind NAT64
         "http://[2002:7f00:1::]/",  # 127.0.0.1 in 6to4
+        "http://[::127.0.0.1]/",  # IPv4-compatible, deprecated: Python counts it as global
+        "http://[::a9fe:a9fe]/",  # 169.254.169.254, the same way
+        "http://[64:ff9b:1::7f00:1]/",  # local-use NAT64
         "http://[fd12:3456::1]/",
         "http://[fe80::1]/",
         "http://[fec0::1]/",

@@ -63,6 +63,8 @@ def change_area(uow: VenuesUnitOfWork, area_id: str, changes: dict[str, Any]) ->
         parent = uow.get_area(parent_id) if parent_id else None
         if parent_id and parent is None:
             raise Rejected("parent_id", "no such area")
+        if parent_id:
+            uow.lock_the_map()
         if parent_id and parent_id in uow.area_and_below(area.id):
             raise Rejected("parent_id", "an area cannot sit inside itself or an area within it")
         name = changes.get("name", {"vi": area.name_vi, "en": area.name_en})

@@ -33,6 +33,11 @@ class VenuesUnitOfWork(UnitOfWork):
         rows = self.conn.execute(sa.select(db.areas).order_by(db.areas.c.level, db.areas.c.name_vi))
         return [Area(r.level, r.name_vi, r.name_en, r.parent_id, r.code, r.id) for r in rows]
 
+    def lock_the_map(self) -> None:
+        """One move of an area at a time: two moves checked at once (A under B, B under A) would
+        each find no cycle, and both commit one."""
+        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("areas: the map"))))
+
     def area_and_below(self, area_id: str) -> list[str]:
         """The area and every area within it. UNION, not UNION ALL: an area met again adds no row,
         so the walk ends even if the data holds a cycle (which moving an area refuses)."""
