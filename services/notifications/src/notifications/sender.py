@@ -7,15 +7,18 @@ import json
 import logging
 import smtplib
 import threading
+import time
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 import requests
+import sqlalchemy as sa
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from eventbus.dberrors import passes_by_waiting
 from eventbus.kafka import dlq_topic
 from eventbus.runtime import Runtime
 from eventbus.text import one_line
@@ -25,6 +28,7 @@ from notifications.unit_of_work import NotificationsUnitOfWork
 log = logging.getLogger(__name__)
 ATTEMPTS = 8
 FIRST_RETRY, LONGEST_WAIT = timedelta(seconds=2), timedelta(minutes=2)
+LEASE = timedelta(minutes=5)  # longer than any round takes: five messages, each timed out twice
 SENDER = "Xứ Đông Stages <no-reply@xudong-stages.vn>"
 # Headers unfolded up to RFC 5322's line limit: folding a long Vietnamese subject into several
 # encoded words, Python 3.11 drops the space between two of them ("Múa rối" arrives "Múarối").
@@ -130,20 +134,51 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any) -> int:
-    """One round: what is due on the channel is sent, rescheduled or, at the last attempt, failed."""
+    """One round: what is due on the channel is leased to this sender, sent, then marked sent,
+    rescheduled or, at the last attempt, failed. The lease is written before anything is sent, so
+    that what happened can be written after, even once the database is back from a restart,
+    without another sender taking (and sending again) a message meanwhile."""
     with uow:
-        due, sent = channel.due(uow, now()), []
-        for notification in due:
-            try:
-                channel.send(notification)
-            except Exception as exc:  # whatever one message meets is a failed attempt of it alone
-                _failed_attempt(uow, channel.name, notification, exc, dead_letter)
-                continue
-            sent.append(notification.id)
-        if sent:
-            uow.mark_sent(sent, now())
+        due = channel.due(uow, now())
+        uow.lease([n.id for n in due], now() + LEASE)
         uow.commit()
+    sent, failed = [], []
+    for notification in due:
+        try:
+            channel.send(notification)
+        except Exception as exc:  # whatever one message meets is a failed attempt of it alone
+            failed.append((notification, exc))
+            continue
+        sent.append(notification.id)
+    _write_down(uow, channel.name, sent, failed, dead_letter)
     return len(due)
+
+
+def _write_down(
+    uow: NotificationsUnitOfWork,
+    channel: str,
+    sent: list[str],
+    failed: list[tuple[Any, Exception]],
+    dead_letter: Any,
+) -> None:
+    """What the round did, written once the database takes it, for as long as the lease holds."""
+    give_up = time.monotonic() + (LEASE / 2).total_seconds()
+    while True:
+        try:
+            with uow:
+                if sent:
+                    uow.mark_sent(sent, now())
+                for notification, exc in failed:
+                    _failed_attempt(uow, channel, notification, exc, dead_letter)
+                uow.commit()
+            return
+        except sa.exc.DBAPIError as exc:
+            if not passes_by_waiting(exc) or time.monotonic() > give_up:
+                raise
+            log.warning(
+                "database unreachable, the round's outcome waits", extra={"fields": {"error": repr(exc)}}
+            )
+            time.sleep(1.0)
 
 
 def _failed_attempt(
@@ -158,12 +193,12 @@ def _failed_attempt(
             dead_letter(uow.source(notification.id), f"{channel} delivery failed {attempts} times: {reason}")
         except KafkaError as exc:  # the last attempt is made again later, once the broker is back
             log.warning("dead-letter topic unreachable", extra={"fields": {"error": repr(exc)}})
-            uow.update(notification.id, send_after=now() + LONGEST_WAIT, last_error=reason)
+            uow.update(notification.id, send_after=now() + LONGEST_WAIT, last_error=reason, leased_until=None)
             return
-        uow.update(notification.id, status="failed", attempts=attempts, last_error=reason)
+        uow.update(notification.id, status="failed", attempts=attempts, last_error=reason, leased_until=None)
     else:
         retry = now() + backoff(attempts)
-        uow.update(notification.id, attempts=attempts, send_after=retry, last_error=reason)
+        uow.update(notification.id, attempts=attempts, send_after=retry, last_error=reason, leased_until=None)
 
 
 def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, stop: threading.Event) -> None:

@@ -73,7 +73,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         n = db.notifications
         query = (
             sa.select(*[c for c in n.c if c.name != "source"])  # the event is read only should all fail
-            .where(n.c.channel == channel, n.c.status == "pending", n.c.send_after <= now)
+            .where(n.c.channel == channel, _due(n, now))
             .order_by(n.c.send_after)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -87,19 +87,23 @@ class NotificationsUnitOfWork(UnitOfWork):
         query = (
             sa.select(n, w.c.url, w.c.secret)
             .join(w, w.c.id == sa.cast(n.c.address, w.c.id.type))
-            .where(n.c.channel == "webhook", n.c.status == "pending", n.c.send_after <= now)
+            .where(n.c.channel == "webhook", _due(n, now), ~_being_sent_to(n.c.address, now))
             .order_by(n.c.send_after)
             .limit(1)
             .with_for_update(of=[n, w], skip_locked=True)
         )
         return list(self.conn.execute(query))
 
+    def lease(self, notification_ids: list[str], until: datetime) -> None:
+        n = db.notifications
+        self.conn.execute(n.update().where(n.c.id.in_(notification_ids)).values(leased_until=until))
+
     def mark_sent(self, notification_ids: list[str], at: datetime) -> None:
         n = db.notifications
         self.conn.execute(
             n.update()
             .where(n.c.id.in_(notification_ids))
-            .values(status="sent", attempts=n.c.attempts + 1, sent_at=at)
+            .values(status="sent", attempts=n.c.attempts + 1, sent_at=at, leased_until=None)
         )
 
     def source(self, notification_id: str) -> dict[str, Any]:
@@ -127,3 +131,17 @@ class NotificationsUnitOfWork(UnitOfWork):
         if recipient is not None:
             query = query.where(n.c.recipient == recipient)
         return self.conn.execute(query.returning(n)).first()
+
+
+def _due(n: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+    """Pending, its moment come, and leased to no sender (or its sender's lease ran out: the
+    sender died between sending and writing down what happened)."""
+    free = sa.or_(n.c.leased_until.is_(None), n.c.leased_until <= now)
+    return sa.and_(n.c.status == "pending", n.c.send_after <= now, free)
+
+
+def _being_sent_to(address: sa.ColumnElement[Any], now: datetime) -> sa.ColumnElement[bool]:
+    """Another message to the same webhook is out with a sender."""
+    other = db.notifications.alias("other")
+    busy = sa.and_(other.c.channel == "webhook", other.c.address == address, other.c.leased_until > now)
+    return sa.exists().where(busy, other.c.status == "pending")
