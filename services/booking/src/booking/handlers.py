@@ -1,6 +1,5 @@
 """Use cases of the booking service, one short function each."""
 
-import logging
 import math
 import uuid
 from datetime import datetime, timedelta
@@ -21,8 +20,6 @@ from booking.payments import Intent, Payments
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
-
-log = logging.getLogger(__name__)
 
 
 def occurrences(
