@@ -28,7 +28,8 @@ from notifications.unit_of_work import NotificationsUnitOfWork
 log = logging.getLogger(__name__)
 ATTEMPTS = 8
 FIRST_RETRY, LONGEST_WAIT = timedelta(seconds=2), timedelta(minutes=2)
-LEASE = timedelta(minutes=5)  # longer than any round takes: five messages, each timed out twice
+# Longer than a round takes unless SMTP hangs; what a sender that died mid-round had waits no longer.
+LEASE = timedelta(seconds=30)
 SENDER = "Xứ Đông Stages <no-reply@xudong-stages.vn>"
 # Headers unfolded up to RFC 5322's line limit: folding a long Vietnamese subject into several
 # encoded words, Python 3.11 drops the space between two of them ("Múa rối" arrives "Múarối").
