@@ -147,16 +147,27 @@ class Stack:
         self._create_databases()
 
     def stop_postgres(self, mode: str = "fast") -> None:
-        """A server that has not stopped after 30 s is stopped at once, as a crash would."""
+        """A server that has not stopped after 30 s is stopped at once, as a crash would; one that
+        is still running after that is an error, with what pg_ctl said."""
+        said = b""
         for how in (mode, "immediate"):
             if not self._postgres_running():
                 return
-            subprocess.run(
+            said = subprocess.run(
                 self._as_postgres(
                     [str(PG_BIN / "pg_ctl"), "-D", str(self.pg_data), "-m", how, "-w", "-t", "30", "stop"]
                 ),
                 capture_output=True,
-            )
+            ).stderr
+        if self._postgres_running():
+            raise RuntimeError(f"PostgreSQL did not stop: {said.decode(errors='replace').strip()}")
+
+    def postgres_pid(self) -> int | None:
+        """The postmaster's process id, from its pid file, while one runs."""
+        pid_file = self.pg_data / "postmaster.pid"
+        if not self._postgres_running() or not pid_file.exists():
+            return None
+        return int(pid_file.read_text().split()[0])
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         out = subprocess.run(
