@@ -9,12 +9,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from conftest import token
-from tests.e2e.test_venue_payments import pay_with, signed, webhook
+from tests.e2e.test_venue_payments import pay_with
 from tests.e2e.ticket_fixtures import VISA, ga, on_sale, seated, somewhere
 from tests.e2e.venue_fixtures import request_body, slot, venue
 from xudong.stack import Stack
@@ -30,13 +31,26 @@ class Ledger:
     tag: str
     orders: list[dict[str, Any]] = field(default_factory=list)  # 201: id, token, email
     intents_paid: list[str] = field(default_factory=list)  # confirmed on Stripe with a good card
-    cancelled: list[str] = field(default_factory=list)  # orders a 200 said were cancelled
+    cancelled: list[dict[str, Any]] = field(default_factory=list)  # each request: id, asked, answered, status
     checked_in: list[str] = field(default_factory=list)  # ticket codes a 200 let in
     bookings: list[dict[str, Any]] = field(default_factory=list)  # a 202 accepted: id, organiser
+    contacts: list[str] = field(default_factory=list)  # people whose email address a 200 saved
     bookings_paid: list[str] = field(default_factory=list)  # venue bookings whose payment began
     approved: list[str] = field(default_factory=list)  # schedule entries a 200 approved
     failures: list[str] = field(default_factory=list)  # requests that never got an answer
     surprises: list[str] = field(default_factory=list)  # answers no actor expected
+
+    def did(self) -> dict[str, int]:
+        """How many of each action the platform answered as done."""
+        return {
+            "orders": len(self.orders),
+            "paid": len(self.intents_paid),
+            "cancelled": sum(1 for c in self.cancelled if c["status"] == 200),
+            "checked in": len(self.checked_in),
+            "venue requests": len(self.bookings),
+            "approvals": len(self.approved),
+            "venue payments": len(self.bookings_paid),
+        }
 
 
 @dataclass
@@ -48,12 +62,29 @@ class Scene:
     seated: dict[str, Any]
 
 
-def set_scene(stack: Stack) -> Scene:
+def set_scene(stack: Stack, ledger: Ledger) -> Scene:
+    """The venue (its manager with an email address), and the events on sale."""
+    place = venue(stack)
+    give_contact(stack, ledger, place["manager"], place["manager_id"])
     return Scene(
-        place=venue(stack),
+        place=place,
         standing=on_sale(stack, [ga(40, price=100_000, per_order_limit=4)]),
         seated=on_sale(stack, [seated(price=200_000)], space="room"),
     )
+
+
+def give_contact(stack: Stack, ledger: Ledger, who: dict[str, str], sub: str) -> None:
+    """The person's email address, for what the platform tells them."""
+    answer = call(
+        ledger,
+        "PUT",
+        f"http://127.0.0.1:{stack.ports.notifications}/v1/contacts/me",
+        patiently(),
+        json={"email": f"{sub}@{ledger.tag}.example.vn"},
+        headers=who,
+    )
+    if answer is not None and answer.status_code == 200:
+        ledger.contacts.append(sub)
 
 
 def call(
@@ -147,7 +178,8 @@ def pay_on_stripe(stack: Stack, intent_id: str, ledger: Ledger) -> None:
 # --- after the purchase: cancellations and the door ---------------------------------------------
 def cancel_or_check_in(stack: Stack, scene: Scene, ledger: Ledger) -> None:
     """A buyer of a paid order cancels it (refunded by the event's policy), or comes to the door."""
-    paid = [o for o in list(ledger.orders) if o["id"] not in ledger.cancelled]
+    asked = {c["id"] for c in ledger.cancelled}
+    paid = [o for o in list(ledger.orders) if o["id"] not in asked]
     random.shuffle(paid)
     for held in paid[:5]:
         answer = call(
@@ -169,6 +201,8 @@ def cancel_or_check_in(stack: Stack, scene: Scene, ledger: Ledger) -> None:
 
 
 def cancel(stack: Stack, held: dict[str, Any], ledger: Ledger) -> None:
+    """Asked for, and when: the refund owed is the policy's for that moment."""
+    asked = datetime.now(UTC)
     answer = call(
         ledger,
         "POST",
@@ -177,8 +211,10 @@ def cancel(stack: Stack, held: dict[str, Any], ledger: Ledger) -> None:
         json={},
         headers={"X-Order-Token": held["token"]},
     )
-    if answer is not None and answer.status_code == 200:
-        ledger.cancelled.append(held["id"])
+    status = answer.status_code if answer is not None else None
+    ledger.cancelled.append(
+        {"id": held["id"], "asked": asked, "answered": datetime.now(UTC), "status": status}
+    )
 
 
 def check_in(stack: Stack, scene: Scene, shown: dict[str, Any], ledger: Ledger) -> None:
@@ -208,7 +244,9 @@ def book_venue(stack: Stack, scene: Scene, ledger: Ledger) -> None:
 
 
 def request_slot(stack: Stack, scene: Scene, ledger: Ledger) -> None:
-    organiser = token("organiser", f"org-{ledger.tag}-{uuid.uuid4().hex[:6]}")
+    sub = f"org-{ledger.tag}-{uuid.uuid4().hex[:6]}"
+    organiser = token("organiser", sub)
+    give_contact(stack, ledger, organiser, sub)
     day, hour = random.choice(SLOTS)
     answer = call(
         ledger,
@@ -291,20 +329,3 @@ class Workload:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=PATIENCE * 4)
-
-
-def redeliver_payments(stack: Stack, ledger: Ledger, settled: Callable[[str], bool]) -> None:
-    """What Stripe does when a webhook found the service down: it sends it again, until taken.
-    (localstripe sends each webhook once.)"""
-    for intent_id in ledger.intents_paid:
-        until = patiently()
-        while not settled(intent_id) and time.monotonic() < until:
-            event = {
-                "id": f"evt_{uuid.uuid4().hex}",
-                "type": "payment_intent.succeeded",
-                "data": {"object": {"id": intent_id, "object": "payment_intent"}},
-            }
-            try:
-                webhook(stack, *signed(event))
-            except requests.RequestException:
-                time.sleep(0.5)
