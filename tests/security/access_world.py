@@ -1,13 +1,14 @@
 """The parties of the access matrix and what each of them owns, made once through the public APIs:
-venue X run by manager X and venue Y by manager Y; organiser A's confirmed booking on X with a
-published event, drafts and a spare request; organiser B's requests waiting at X and Y; a guest's
-held order, another guest's paid order with its tickets, B's own order; everyone's contact details
-and A's notifications."""
+venue X run by manager X and venue Y by manager Y (both reviewed, free for public use) and venue Z
+(paid, taken without review); organiser A's confirmed booking on X with a published event, a
+sold-out one, drafts and a spare request; organiser B's requests waiting at X and Y; a guest's held
+order, another guest's paid order with its tickets, B's own order; everyone's contact details and
+A's notifications. What a cell changes it gets fresh (access_fresh.py): these stay as they are."""
 
 import itertools
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,9 @@ from xudong.stack import Stack
 ROLES = ("anon", "org_a", "org_b", "mgr_x", "mgr_y", "staff", "guest", "other")
 GUESTS = ("guest", "other")  # buyers without an account, who hold an order's token
 FAR_DAYS = itertools.count(60)  # days for the bookings and blackouts the matrix itself asks for
+# A's booking on X, 08:00 to 18:00 in Hải Dương, which A's events take turns on, 15 minutes each
+BOOKED_AT, BOOKED_HOURS = 1, 10
+TURN = timedelta(minutes=15)
 
 
 @dataclass
@@ -33,6 +37,8 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     engines: dict[str, sa.Engine] = field(default_factory=dict)
+    turns: Iterator[int] = field(default_factory=itertools.count)  # of A's events on A's booking
+    spare_codes: list[str] = field(default_factory=list)  # paid tickets nobody has used yet
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{getattr(self.stack.ports, service)}{path.format(**self.ids)}"
@@ -44,37 +50,43 @@ class World:
         with self.engines[service].connect() as conn:
             return [tuple(row) for row in conn.execute(sa.text(sql), params)]
 
+    def but(self, ids: dict[str, str], headers: dict[str, dict[str, str]] | None = None) -> "World":
+        """The same world with some of its names given to other objects: a cell's own."""
+        return replace(self, ids=self.ids | ids, headers=self.headers | (headers or {}))
 
-def _request(world: World, role: str, place: dict[str, Any], days: int, title: str) -> str:
-    start, end = slot(days=days, hour=10, hours=6)
+
+def request_booking(
+    world: World, role: str, space: str, days: int, title: str, hour: int = 10, hours: int = 6
+) -> str:
+    start, end = slot(days=days, hour=hour, hours=hours)
     answer = requests.post(
         world.url("booking", "/v1/venue-bookings"),
         headers=world.headers[role],
-        json=request_body(place["hall"]["id"], start, end, title=title),
+        json=request_body(world.ids[space], start, end, title=title),
         timeout=10,
     )
     assert answer.status_code == 202, answer.text
     return str(answer.json()["id"])
 
 
-def _entries(world: World, manager: str) -> dict[str, str]:
+def entries(world: World, manager: str) -> dict[str, str]:
     """Schedule entry id by venue booking id, from a manager's review queue."""
     queue = world.get("venues", "/v1/review-queue", manager).json()["items"]
     return {e["venue_booking_id"]: e["id"] for e in queue}
 
 
-def turn(booked: datetime, hour: int) -> list[dict[str, str]]:
-    """The hour-long session, `hour` hours into the booked time, of one of the events that take
-    turns on A's booking: two events on one booking may not run at once."""
-    start = booked + timedelta(hours=hour)
-    return [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}]
+def turn(world: World) -> list[dict[str, str]]:
+    """The next free session on A's booking: two events on one booking may not run at once."""
+    start = datetime.fromisoformat(world.ids["booking_a_start"]) + next(world.turns) * TURN
+    assert start + TURN <= datetime.fromisoformat(world.ids["booking_a_start"]) + timedelta(
+        hours=BOOKED_HOURS
+    ), "A's booking has no turn left for another event"
+    return [{"start": start.isoformat(), "end": (start + TURN).isoformat()}]
 
 
-def _draft(world: World, title: str, hour: int) -> str:
+def draft(world: World, title: str, quota: int = 100) -> str:
     booked = datetime.fromisoformat(world.ids["booking_a_start"])
-    body = event_body(
-        world.ids["booking_a"], booked, [ga(100, per_order_limit=4)], sessions=turn(booked, hour)
-    )
+    body = event_body(world.ids["booking_a"], booked, [ga(quota, per_order_limit=4)], sessions=turn(world))
     answer = requests.post(
         world.url("booking", "/v1/events"),
         headers=world.headers["org_a"],
@@ -85,23 +97,47 @@ def _draft(world: World, title: str, hour: int) -> str:
     return str(answer.json()["id"])
 
 
-def _bookings(world: World, x: dict[str, Any], y: dict[str, Any], tag: str) -> None:
+def publish(world: World, event: str) -> str:
+    """The event's one ticket type, once the event is on sale."""
+    published = requests.post(
+        world.url("booking", f"/v1/events/{event}/publish"),
+        headers=world.headers["org_a"],
+        json={},
+        timeout=10,
+    )
+    assert published.status_code == 200, published.text
+    shown = requests.get(world.url("booking", f"/v1/events/{event}"), timeout=10).json()
+    return str(shown["ticket_types"][0]["id"])
+
+
+def paid_codes(world: World, quantity: int = 4) -> list[str]:
+    """The tickets of a new paid order for A's event."""
+    held = order(
+        world.stack, world.ids["event"], items=[{"ticket_type_id": world.ids["type"], "quantity": quantity}]
+    )
+    assert held.status_code == 201, held.text
+    pay(world.stack, held.json())
+    return [t["code"] for t in order_status(world.stack, held.json(), "paid")["tickets"]]
+
+
+def _bookings(world: World, tag: str) -> None:
     """A's booking on X confirmed by manager X; the other requests held, waiting for a decision."""
     asked = {
-        "booking_a": ("org_a", x, f"Chèo của A {tag}"),
-        "spare_a": ("org_a", x, f"Dự phòng của A {tag}"),
-        "pending_b": ("org_b", x, f"Chờ duyệt của B {tag}"),
-        "approve_b": ("org_b", x, f"Để duyệt của B {tag}"),
-        "reject_b": ("org_b", x, f"Để từ chối của B {tag}"),
-        "pending_y": ("org_b", y, f"Ở Y của B {tag}"),
+        "booking_a": ("org_a", "space_x", f"Chèo của A {tag}"),
+        "spare_a": ("org_a", "space_x", f"Dự phòng của A {tag}"),
+        "pending_b": ("org_b", "space_x", f"Chờ duyệt của B {tag}"),
+        "approve_b": ("org_b", "space_x", f"Để duyệt của B {tag}"),
+        "reject_b": ("org_b", "space_x", f"Để từ chối của B {tag}"),
+        "pending_y": ("org_b", "space_y", f"Ở Y của B {tag}"),
     }
-    for days, (name, (role, place, title)) in enumerate(asked.items(), start=30):
-        world.ids[name] = _request(world, role, place, days, title)
+    for days, (name, (role, space, title)) in enumerate(asked.items(), start=30):
+        hours = (BOOKED_AT, BOOKED_HOURS) if name == "booking_a" else (10, 6)
+        world.ids[name] = request_booking(world, role, space, days, title, *hours)
         world.ids[f"{name}_title"] = title
-    world.ids["booking_a_start"] = slot(days=30, hour=10, hours=6)[0]
+    world.ids["booking_a_start"] = slot(days=30, hour=BOOKED_AT)[0]
     for name, (role, _, _) in asked.items():
         booking_status(world.stack, world.ids[name], world.headers[role], "held")
-    at_x = _entries(world, "mgr_x")
+    at_x = entries(world, "mgr_x")
     for name in ("approve_b", "reject_b"):
         world.ids[f"entry_{name}"] = at_x[world.ids[name]]
     approved = requests.post(
@@ -115,19 +151,21 @@ def _bookings(world: World, x: dict[str, Any], y: dict[str, Any], tag: str) -> N
 
 
 def _events_and_orders(world: World) -> None:
-    """A's published event with a guest's held order, another guest's paid one and B's own; A's drafts."""
-    for hour, name in enumerate(("event", "draft", "to_publish", "to_cancel")):
+    """A's published event with a guest's held order, another guest's paid one and B's own; an event
+    whose one place is sold; A's drafts; paid tickets for the door to let in."""
+    for name in ("event", "draft", "to_publish", "to_cancel", "sold_out"):
         world.ids[f"{name}_title"] = f"{name} {uuid.uuid4().hex[:8]}"
-        world.ids[name] = _draft(world, world.ids[f"{name}_title"], hour)
-    published = requests.post(
-        world.url("booking", "/v1/events/{event}/publish"),
-        headers=world.headers["org_a"],
-        json={},
-        timeout=10,
+        world.ids[name] = draft(world, world.ids[f"{name}_title"], quota=1 if name == "sold_out" else 100)
+    world.ids["type"] = publish(world, world.ids["event"])
+    world.ids["sold_out_type"] = publish(world, world.ids["sold_out"])
+    last = order(
+        world.stack,
+        world.ids["sold_out"],
+        items=[{"ticket_type_id": world.ids["sold_out_type"], "quantity": 1}],
     )
-    assert published.status_code == 200, published.text
-    shown = world.get("booking", "/v1/events/{event}", "anon").json()
-    world.ids["type"] = shown["ticket_types"][0]["id"]
+    assert last.status_code == 201, last.text
+    pay(world.stack, last.json())
+    order_status(world.stack, last.json(), "paid")
     one = [{"ticket_type_id": world.ids["type"], "quantity": 1}]
     placed = {
         "order": order(world.stack, world.ids["event"], items=one).json(),
@@ -145,6 +183,7 @@ def _events_and_orders(world: World) -> None:
     world.ids["code"] = paid["tickets"][0]["code"]
     world.headers["guest"] = {"X-Order-Token": world.ids["order_token"]}
     world.headers["other"] = {"X-Order-Token": world.ids["other_order_token"]}
+    world.spare_codes += paid_codes(world) + paid_codes(world)
 
 
 def _contacts_and_notifications(world: World, tag: str) -> None:
@@ -175,6 +214,7 @@ def make_world(stack: Stack) -> Iterator[World]:
     }
     x = venue(stack, needs_approval=True, free_public_use=True)
     y = venue(stack, needs_approval=True, free_public_use=True)
+    z = venue(stack, needs_approval=False, free_public_use=False)
     world.ids |= {
         "sub_a": f"org-a-{tag}",
         "sub_b": f"org-b-{tag}",
@@ -182,6 +222,7 @@ def make_world(stack: Stack) -> Iterator[World]:
         "venue_x": x["id"],
         "space_x": x["hall"]["id"],
         "space_y": y["hall"]["id"],
+        "space_z": z["hall"]["id"],
     }
     world.headers = {
         "anon": {},
@@ -191,11 +232,12 @@ def make_world(stack: Stack) -> Iterator[World]:
         "mgr_y": y["manager"],
         "staff": token("staff", f"staff-{tag}"),
     }
+    world.ids["blackout_start"], world.ids["blackout_end"] = slot(days=200, hour=2, hours=1)
     start = datetime.fromisoformat(slot(days=1)[0])
     world.ids["window"] = urlencode(
         {"from": start.isoformat(), "to": (start + timedelta(days=90)).isoformat()}
     )
-    _bookings(world, x, y, tag)
+    _bookings(world, tag)
     _events_and_orders(world)
     _contacts_and_notifications(world, tag)
     yield world
