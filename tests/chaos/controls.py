@@ -27,9 +27,13 @@ def event_of(snap: Snapshot, kind: str, subject: str) -> dict[str, Any]:
     return next(e for e in snap.events if (e["type"], e["subject"]) == (kind, subject))
 
 
-def email_of(snap: Snapshot, kind: str, subject: str) -> dict[str, Any]:
+def email_of(snap: Snapshot, kind: str, subject: str, template: str) -> dict[str, Any]:
     event = event_of(snap, kind, subject)
-    return next(n for n in snap.notifications if n["event_id"] == event["id"] and n["channel"] == "email")
+    return next(
+        n
+        for n in snap.notifications
+        if (n["event_id"], n["template"], n["channel"]) == (event["id"], template, "email")
+    )
 
 
 def lost_in_relay(snap: Snapshot, kind: str, subject: str) -> str:
@@ -151,20 +155,20 @@ def a_slot_held_twice(snap: Snapshot, _: Ledger) -> list[str]:
 
 
 def a_lost_email(snap: Snapshot, _: Ledger) -> list[str]:
-    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"])
+    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
     snap.mails = [m for m in snap.mails if m["notification"] != note["id"]]
     return [f"{note['address']} had 0 order_confirmation emails of booking.tickets.issued {note['event_id']}"]
 
 
 def a_doubled_email(snap: Snapshot, _: Ledger) -> list[str]:
-    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"])
+    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
     snap.mails.append(next(m for m in snap.mails if m["notification"] == note["id"]))
     return [f"{note['address']} had 2 order_confirmation emails of booking.tickets.issued {note['event_id']}"]
 
 
 def an_email_to_a_stranger(snap: Snapshot, _: Ledger) -> list[str]:
     """A confirmation written to someone else than the buyer, and sent there."""
-    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"])
+    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
     buyer, note["address"] = note["address"], "stranger@example.vn"
     for mail in snap.mails:
         if mail["notification"] == note["id"]:
@@ -176,9 +180,9 @@ def an_email_to_a_stranger(snap: Snapshot, _: Ledger) -> list[str]:
     ]
 
 
-def never_told(snap: Snapshot, kind: str, subject: str) -> list[str]:
+def never_told(snap: Snapshot, kind: str, subject: str, template: str) -> list[str]:
     """A person's email that was never written."""
-    note = email_of(snap, kind, subject)
+    note = email_of(snap, kind, subject, template)
     snap.notifications.remove(note)
     snap.mails = [m for m in snap.mails if m["notification"] != note["id"]]
     return [f"{note['address']} had 0 {note['template']} emails of {kind} {note['event_id']}"]
@@ -186,16 +190,16 @@ def never_told(snap: Snapshot, kind: str, subject: str) -> list[str]:
 
 def an_organiser_never_told(snap: Snapshot, _: Ledger) -> list[str]:
     booking = next(b for b in snap.bookings if b["status"] == "confirmed")
-    return never_told(snap, "booking.venue_booking.requested", booking["id"])
+    return never_told(snap, "booking.venue_booking.requested", booking["id"], "request_received")
 
 
 def a_manager_never_told(snap: Snapshot, _: Ledger) -> list[str]:
     booking = next(b for b in snap.bookings if b["status"] == "confirmed")
-    return never_told(snap, "venues.slot.held", booking["id"])
+    return never_told(snap, "venues.slot.held", booking["id"], "review_requested")
 
 
 def an_email_with_another_subject(snap: Snapshot, _: Ledger) -> list[str]:
-    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"])
+    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
     for mail in snap.mails:
         if mail["notification"] == note["id"]:
             mail["subject"] = "Something else"

@@ -248,6 +248,23 @@ def world() -> tuple[Snapshot, Ledger]:
             "due": False,
         }
     )
+    issued = f"{ISSUED}:o-paid"
+    notes.append(
+        {
+            "id": "n-later",
+            "event_id": issued,
+            "event_type": ISSUED,
+            "template": "event_reminder",
+            "recipient": "x",
+        }
+        | {
+            "channel": "email",
+            "address": "o-paid@w.example.vn",
+            "subject": "soon",
+            "status": "pending",
+            "due": False,
+        }
+    )
     events.append(dict(events[0]))  # the relay sent one event twice: one id, two messages
     rows = [o["row"] for o in ORDERS] + [b["row"] for b in BOOKINGS]
     intents = [r["payment_intent_id"] for r in rows if r["payment_intent_id"]]
