@@ -1,17 +1,28 @@
 """The library's rules that need no broker or database."""
 
+import threading
 import time
 
 import jwt
 import marshmallow as ma
 import pytest
+import sqlalchemy as sa
 from flask import Flask
+from kafka.errors import KafkaConnectionError, KafkaError
 
 from eventbus.auth import ALGORITHMS, AUDIENCE, ISSUER, Unauthenticated, issue_token, read_token
+from eventbus.consumer import ConsumerLoop
 from eventbus.envelope import Envelope, InvalidEnvelope, new_event
 from eventbus.fields import Line, Paragraphs
 from eventbus.logs import correlation_id
-from eventbus.outbox import EventType, InvalidEvent, Outbox, outbox_table
+from eventbus.outbox import (
+    EventType,
+    InvalidEvent,
+    Outbox,
+    dead_letters_table,
+    outbox_table,
+    processed_events_table,
+)
 from eventbus.ratelimit import client_address
 from eventbus.settings import UnsafeSecret, secret
 
@@ -290,3 +301,54 @@ def test_a_secret_falls_back_on_its_development_value_only_in_development(
 def test_a_missing_or_development_secret_stops_the_start_outside_development(env: dict[str, str]) -> None:
     with pytest.raises(UnsafeSecret, match="set S to a secret of your own"):
         secret(env, "S", "dev-value")
+
+
+class Broker:
+    """A consumer as kafka-python gives one while the broker restarts: refused at first (when
+    made, or when polled), then answering; the loop is told to stop once it answered."""
+
+    def __init__(self, stop: threading.Event, at_make: list[Exception], at_poll: list[Exception]) -> None:
+        self.stop, self.at_make, self.at_poll, self.polls, self.closed = stop, at_make, at_poll, 0, False
+
+    def made(self) -> "Broker":
+        if self.at_make:
+            raise self.at_make.pop(0)
+        return self
+
+    def poll(self, timeout_ms: int) -> dict[str, list[object]]:
+        self.polls += 1
+        if self.at_poll:
+            raise self.at_poll.pop(0)
+        self.stop.set()
+        return {}
+
+    def close(self, autocommit: bool) -> None:
+        self.closed = True
+
+
+def consumer_loop(broker: Broker) -> ConsumerLoop:
+    tables = sa.MetaData()
+    processed, dead = processed_events_table(tables), dead_letters_table(tables)
+    return ConsumerLoop("t", None, processed, dead, {}, broker.made, lambda: None)  # type: ignore[arg-type, return-value]
+
+
+REFUSED = KafkaConnectionError("111 ECONNREFUSED")
+
+
+@pytest.mark.parametrize(("at_make", "at_poll", "polls"), [([REFUSED], [], 1), ([], [REFUSED], 2)])
+def test_a_broker_away_is_waited_for_and_does_not_end_the_worker(
+    at_make: list[Exception], at_poll: list[Exception], polls: int
+) -> None:
+    """kafka-python raises KafkaConnectionError out of poll (and out of a new consumer) while the
+    broker restarts; the worker waits and goes on instead of dying with it (it did, in a chaos
+    run: the booking worker was gone when its own fault came)."""
+    stop = threading.Event()
+    broker = Broker(stop, list(at_make), list(at_poll))
+    consumer_loop(broker).run(stop)
+    assert (broker.polls, broker.closed, broker.at_make, broker.at_poll) == (polls, True, [], [])
+
+
+def test_a_broker_error_that_waiting_cannot_mend_is_raised() -> None:
+    stop = threading.Event()
+    with pytest.raises(KafkaError, match="not retriable"):
+        consumer_loop(Broker(stop, [], [KafkaError("not retriable")])).run(stop)

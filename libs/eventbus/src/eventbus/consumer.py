@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from eventbus.dberrors import passes_by_waiting
 from eventbus.envelope import Envelope, InvalidEnvelope
-from eventbus.kafka import dlq_topic
+from eventbus.kafka import LazyProducer, dlq_topic
 from eventbus.logs import correlation_id
 
 log = logging.getLogger(__name__)
@@ -48,14 +48,19 @@ class ConsumerLoop:
         self.make_producer = make_producer
         self.max_attempts = max_attempts
         self.backoff = backoff
-        self._dlq_producer: KafkaProducer | None = None
+        self._dlq = LazyProducer(make_producer)
         self._record_processed = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
 
     def run(self, stop: threading.Event) -> None:
-        consumer = self.make_consumer()
+        """Polls until stopped; a broker away (at the start or on the way) is waited for, as the
+        relay waits for it, so that a broker's restart never ends the worker."""
+        try:
+            consumer = self._kafka(stop, self.make_consumer)
+        except Stopped:
+            return
         try:
             while not stop.is_set():
-                polled = consumer.poll(timeout_ms=500)
+                polled = self._kafka(stop, lambda: consumer.poll(timeout_ms=500))
                 if polled:
                     # Within a partition the order is kept; across partitions none is promised.
                     self.handle_batch([m for ms in polled.values() for m in ms], stop)
@@ -64,8 +69,7 @@ class ConsumerLoop:
             pass
         finally:
             consumer.close(autocommit=False)
-            if self._dlq_producer is not None:
-                self._dlq_producer.close(timeout=2)
+            self._dlq.close()
 
     def handle_batch(self, messages: list[ConsumerRecord], stop: threading.Event) -> None:
         """What one poll returned, applied in one transaction: the common case. Should any
@@ -171,16 +175,11 @@ class ConsumerLoop:
         ]
         while True:  # first the copy on the dead-letter topic, once
             try:
-                producer = self._dlq_producer or self.make_producer()
-                self._dlq_producer = producer
-                producer.send(
-                    dlq_topic(message.topic), key=message.key, value=message.value, headers=headers
-                ).get(timeout=20)
+                self._dlq.send(
+                    dlq_topic(message.topic), 20, key=message.key, value=message.value, headers=headers
+                )
                 break
             except KafkaError as exc:
-                if self._dlq_producer is not None:
-                    self._dlq_producer.close(timeout=1)
-                    self._dlq_producer = None
                 self._pause(stop, 1.0, "dead-letter topic unreachable, waiting", exc)
         while True:  # then the row operators query
             try:
@@ -214,6 +213,17 @@ class ConsumerLoop:
             # A partition moved to another member; it resumes from the last commit and
             # the processed-events table drops what this member already applied.
             log.warning("offset commit failed", extra={"fields": {"error": repr(exc)}})
+
+    def _kafka(self, stop: threading.Event, call: Callable[[], Any]) -> Any:
+        """What a call to the broker answers, asked again while the broker is unreachable (a
+        retriable KafkaError); any other error is raised."""
+        while True:
+            try:
+                return call()
+            except KafkaError as exc:
+                if not exc.retriable:
+                    raise
+                self._pause(stop, 1.0, "broker unreachable, waiting", exc)
 
     @staticmethod
     def _pause(stop: threading.Event, seconds: float, why: str, exc: Exception) -> None:

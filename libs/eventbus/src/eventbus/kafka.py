@@ -2,19 +2,44 @@
 
 import contextlib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 DLQ_SUFFIX = ".dlq"
 
 
 def dlq_topic(topic: str) -> str:
     return topic + DLQ_SUFFIX
+
+
+class LazyProducer:
+    """A producer made when first needed and made again after a broker error, so that a worker
+    that starts, or goes on, while the broker is away is not ended by it: the send fails, and the
+    caller tries again later."""
+
+    def __init__(self, make: Callable[[], KafkaProducer]) -> None:
+        self._make = make
+        self._producer: KafkaProducer | None = None
+
+    def send(self, topic: str, timeout: float, **message: Any) -> None:
+        """Sends and waits for the broker's acknowledgement; a KafkaError drops the producer."""
+        try:
+            self._producer = self._producer or self._make()
+            self._producer.send(topic, **message).get(timeout=timeout)
+        except KafkaError:
+            self.close(timeout=1)
+            raise
+
+    def close(self, timeout: float = 2) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=timeout)
+            self._producer = None
 
 
 def producer(bootstrap: str, **overrides: Any) -> KafkaProducer:

@@ -15,11 +15,10 @@ from typing import Any, Protocol
 
 import requests
 import sqlalchemy as sa
-from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from eventbus.dberrors import passes_by_waiting
-from eventbus.kafka import dlq_topic
+from eventbus.kafka import LazyProducer, dlq_topic
 from eventbus.runtime import Runtime
 from eventbus.text import one_line
 from notifications.handlers import now
@@ -202,10 +201,10 @@ def _failed_attempt(
         uow.update(notification.id, attempts=attempts, send_after=retry, last_error=reason, leased_until=None)
 
 
-def run_channel(runtime: Runtime, channel: Channel, producer: KafkaProducer, stop: threading.Event) -> None:
+def run_channel(runtime: Runtime, channel: Channel, producer: LazyProducer, stop: threading.Event) -> None:
     def dead_letter(source: dict[str, Any], reason: str) -> None:
         topic = dlq_topic(f"{source['type'].split('.')[0]}.events")
-        producer.send(topic, value=json_bytes(source), headers=[("error", reason.encode())]).get(timeout=10)
+        producer.send(topic, 10, value=json_bytes(source), headers=[("error", reason.encode())])
 
     while not stop.is_set():
         try:

@@ -4,7 +4,7 @@
 import logging
 import threading
 
-from eventbus.kafka import producer
+from eventbus.kafka import LazyProducer, producer
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Runtime
 from notifications.bootstrap import bootstrap
@@ -31,7 +31,7 @@ def digests(runtime: Runtime, stop: threading.Event) -> None:
 
 def work(runtime: Runtime, stop: threading.Event) -> None:
     """The consumer loop, a sender thread per channel and the digests' thread."""
-    dead_letters = producer(runtime.settings.kafka_bootstrap)
+    dead_letters = LazyProducer(lambda: producer(runtime.settings.kafka_bootstrap))  # made once needed
     # eight SMTP connections: each is held up by its message's round trips to the server; eight
     # webhook senders, each posting to one destination at a time, however slow it is
     channels: list[Channel] = [Email(*smtp_server()) for _ in range(EMAIL_SENDERS)]
