@@ -1,5 +1,7 @@
 """The venues unit of work: the shared transaction plus this service's repositories."""
 
+import random
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,7 +16,7 @@ from venues.domain.catalogue import Space
 from venues.domain.schedule import HOLDING, Entry
 
 OVERLAP = "23P01"  # exclusion_violation
-DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 5  # deadlock_detected
+DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 10  # deadlock_detected; then the consumer's retry takes over
 
 
 def _space(row: Any, plot_ids: dict[str, str]) -> Space:
@@ -150,7 +152,8 @@ class VenuesUnitOfWork(UnitOfWork):
     def hold(self, entry: Entry) -> bool:
         """Writes an entry that holds time; False, and nothing written, when it would overlap. Two
         requests checking the exclusion constraint against each other's rows can deadlock: the one
-        PostgreSQL picks gives its row up and tries again, and then sees the other's."""
+        PostgreSQL picks gives its row up and tries again after a random pause (so that fifty
+        requests at once do not meet again in step), and then sees the other's."""
         attempts = 0
         while True:
             try:
@@ -164,6 +167,7 @@ class VenuesUnitOfWork(UnitOfWork):
                     return False
                 if state != DEADLOCK or attempts == DEADLOCK_ATTEMPTS:
                     raise
+                time.sleep(random.uniform(0, 0.01 * attempts))
 
     def record(self, entry: Entry) -> None:
         """Writes an entry that holds no time (a conflicted request), for the managers' view."""
