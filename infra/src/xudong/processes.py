@@ -208,10 +208,17 @@ class Process:
 
     @staticmethod
     def _running(pid: int) -> bool:
-        child = _CHILDREN.get(pid)
-        if child is None:  # started by another run, or not by this process at all
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-        elif child.poll() is not None:  # our own child is collected, not left a zombie
-            del _CHILDREN[pid]
-        return group_alive(pid)
+        _collect(pid)
+        running = group_alive(pid)  # a zombie does not count
+        _collect(pid)  # a leader that died meanwhile is collected too, not left a zombie
+        return running
+
+
+def _collect(pid: int) -> None:
+    """Our own child, once it has ended, is collected (and forgotten)."""
+    child = _CHILDREN.get(pid)
+    if child is None:  # started by another run, or not by this process at all
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    elif child.poll() is not None:
+        del _CHILDREN[pid]
