@@ -1,8 +1,10 @@
 """Stopping a process of the platform from a run that is not its parent, and never stopping a
 program that merely got a pid a pid file names (xudong.processes); real processes, no stack."""
 
+import gc
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,13 +51,12 @@ except KeyboardInterrupt:
 
 @pytest.fixture
 def started(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    parent = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", PARENT, str(tmp_path)], stdout=subprocess.PIPE, text=True
-    )
-    assert parent.stdout is not None and parent.stdout.readline() == "started\n"
-    yield parent
-    parent.kill()
-    parent.wait()
+    ) as parent:  # its pipe closed, and it collected, at the end
+        assert parent.stdout is not None and parent.stdout.readline() == "started\n"
+        yield parent
+        parent.kill()
 
 
 def test_a_part_whose_parent_has_not_collected_it_counts_as_stopped(
@@ -92,3 +93,19 @@ def test_a_part_started_as_the_signal_to_stop_comes_is_recorded_and_then_stopped
     assert sleeper.pid() is not None  # so that the stopping that follows finds it
     sleeper.stop(timeout=5)
     assert sleeper.pid() is None
+
+
+def test_a_part_this_process_started_and_stopped_is_collected_and_leaves_nothing_to_warn_of(
+    tmp_path: Path,
+) -> None:
+    """The stack names a part afresh each time (a new Process), as here: the child it started is
+    still collected, and no handle of it was dropped while it ran (a ResourceWarning)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        Process("sleeper", ["sleep", "600"], tmp_path).start()
+        child = int((tmp_path / "pids" / "sleeper.pid").read_text().split()[0])
+        gc.collect()
+        Process("sleeper", ["sleep", "600"], tmp_path).stop(timeout=5)
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert not Path(f"/proc/{child}").exists()  # not left a zombie

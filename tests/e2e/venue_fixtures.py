@@ -42,13 +42,16 @@ def venue(
     level: str = "province",
     within: str | None = None,
     name: str = "Nhà văn hóa",
+    manager: str | None = None,
     **space_rules: Any,
 ) -> dict[str, Any]:
     """A fresh venue, in a fresh area (a province unless `level` and `within` say otherwise), with
     one general-admission hall and one seated room (one row of ten seats unless `sections` says
-    otherwise); returned once the booking service has heard of its spaces."""
+    otherwise), run by a fresh manager unless `manager` names one; returned once the booking
+    service has heard of its spaces."""
     base = f"http://127.0.0.1:{stack.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
+    manager = manager or f"manager-{tag}"
     area = requests.post(
         f"{base}/areas",
         json={"level": level, "name": {"vi": f"Nơi {tag}", "en": f"Place {tag}"}, "parent_id": within},
@@ -64,7 +67,7 @@ def venue(
         "status": "active",
         "funding_model": "public",
         "operator": "UBND",
-        "managers": [f"manager-{tag}"],
+        "managers": [manager],
         "spaces": [
             {
                 "key": "hall",
@@ -93,7 +96,7 @@ def venue(
 
     eventually(booking_knows_the_spaces, timeout=30)
     engine.dispose()
-    made["manager_id"] = f"manager-{tag}"
+    made["manager_id"] = manager
     made["manager"] = token("venue_manager", made["manager_id"], made["id"])
     made["hall"] = next(s for s in made["spaces"] if s["key"] == "hall")
     made["room"] = next(s for s in made["spaces"] if s["key"] == "room")

@@ -98,11 +98,14 @@ def group_alive(group: int) -> bool:
         return False
     except PermissionError:
         pass
-    return any(
-        (found := status(int(entry.name))) is not None and found.group == group and found.state not in "ZX"
-        for entry in os.scandir("/proc")
-        if entry.name.isdigit()
-    )
+    with os.scandir("/proc") as entries:  # closed however soon the answer is known
+        return any(
+            (found := status(int(entry.name))) is not None
+            and found.group == group
+            and found.state not in "ZX"
+            for entry in entries
+            if entry.name.isdigit()
+        )
 
 
 class PidFile:
@@ -129,6 +132,11 @@ class PidFile:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+# The children this process started, by pid, until they are collected: a `Popen` dropped while
+# its child runs warns (ResourceWarning), and a `Process` is made afresh each time one is named.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class Process:
@@ -166,6 +174,7 @@ class Process:
                 cwd=ROOT,
             )
             self.pidfile.record(child.pid)
+            _CHILDREN[child.pid] = child
 
     def signal(self, signum: int) -> None:
         pid = self.pid()
@@ -199,6 +208,17 @@ class Process:
 
     @staticmethod
     def _running(pid: int) -> bool:
+        _collect(pid)
+        running = group_alive(pid)  # a zombie does not count
+        _collect(pid)  # a leader that died meanwhile is collected too, not left a zombie
+        return running
+
+
+def _collect(pid: int) -> None:
+    """Our own child, once it has ended, is collected (and forgotten)."""
+    child = _CHILDREN.get(pid)
+    if child is None:  # started by another run, or not by this process at all
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)  # our own child is collected, not left a zombie
-        return group_alive(pid)
+            os.waitpid(pid, os.WNOHANG)
+    elif child.poll() is not None:
+        del _CHILDREN[pid]

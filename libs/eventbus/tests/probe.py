@@ -1,6 +1,6 @@
 """A minimal service that uses the library as the real services do, so that its mechanics
 can be proven against the real broker and database. Run as a process:
-`python probe.py relay|worker DATABASE_URL BOOTSTRAP TOPIC`."""
+`python probe.py relay|worker|forgetful-worker DATABASE_URL BOOTSTRAP TOPIC`."""
 
 import sys
 import uuid
@@ -81,10 +81,19 @@ def apply_change(conn: sa.Connection, event: Envelope) -> None:
     conn.execute(_apply_once_more, {"change_id": event.data["change_id"]})
 
 
+def apply_change_and_forget_it(conn: sa.Connection, event: Envelope) -> None:
+    """The defect on purpose, for the controls: the change applies, and the record that its event
+    was processed is taken back, so that a redelivery applies it again."""
+    apply_change(conn, event)
+    done = plumbing.processed
+    conn.execute(done.delete().where(done.c.event_id == event.id))
+
+
 if __name__ == "__main__":
     role, database_url, bootstrap, topic = sys.argv[1:5]
     rt = runtime(database_url, bootstrap, topic)
     if role == "relay":
         run_until_signalled(rt.settings, rt.relay().run)
     else:
-        run_until_signalled(rt.settings, rt.consumer([topic], {"probe.changed": apply_change}).run)
+        handler = apply_change_and_forget_it if role == "forgetful-worker" else apply_change
+        run_until_signalled(rt.settings, rt.consumer([topic], {"probe.changed": handler}).run)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from conftest import eventually
 from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
@@ -50,9 +50,48 @@ class Probe:
         finally:
             consumer.close()
 
+    def unconsumed(self) -> dict[int, int]:
+        """By partition, how far the worker's group has committed short of the topic's end: each
+        offset is committed once what came before it is applied, so none left means all was."""
+        consumer = KafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap)
+        admin = KafkaAdminClient(bootstrap_servers=self.stack.kafka_bootstrap)
+        group = self.rt.settings.service
+        try:
+            partitions = [
+                TopicPartition(self.topic, n) for n in consumer.partitions_for_topic(self.topic) or ()
+            ]
+            ends = consumer.end_offsets(partitions)
+            committed = admin.list_group_offsets({group: partitions})[group]
+        finally:
+            admin.close()
+            consumer.close()
+        behind = {
+            tp.partition: end - (committed[tp].offset if committed.get(tp) else 0) for tp, end in ends.items()
+        }
+        return {n: lag for n, lag in behind.items() if lag}
+
+    def replay(self, how_many: int) -> None:
+        """Redelivers events already applied, as a relay that died between the broker's
+        acknowledgement and its delete would, and waits until the worker has consumed them all."""
+        replay = producer(self.stack.kafka_bootstrap)
+        for message in eventually(
+            lambda: found[:how_many] if len(found := self.messages()) >= how_many else None
+        ):
+            replay.send(self.topic, key=message.key, value=message.value)
+        replay.flush()
+        replay.close()
+
+        def consumed_to_the_end() -> bool:
+            """the worker's group committed every partition to its end"""
+            return not self.unconsumed()
+
+        eventually(consumed_to_the_end, timeout=60, interval=0.5)
+
 
 @pytest.fixture
-def probe_service(stack: Stack) -> Iterator[Probe]:
+def probe_service(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Probe]:
+    """A probe database, topic, relay and worker; the worker's role may be given as the fixture's
+    parameter (`forgetful-worker`, for a control)."""
     name = "probe_" + uuid.uuid4().hex[:8]
     stack.create_database(name)
     topic = name.replace("_", ".")
@@ -61,8 +100,9 @@ def probe_service(stack: Stack) -> Iterator[Probe]:
     rt = probe.runtime(url, stack.kafka_bootstrap, topic)
     probe.metadata.create_all(rt.engine)
     argv = [sys.executable, str(Path(probe.__file__)), "", url, stack.kafka_bootstrap, topic]
+    role = getattr(request, "param", "worker")
     relay = Process(f"{name}-relay", [*argv[:2], "relay", *argv[3:]], stack.state)
-    worker = Process(f"{name}-worker", [*argv[:2], "worker", *argv[3:]], stack.state)
+    worker = Process(f"{name}-worker", [*argv[:2], role, *argv[3:]], stack.state)
     yield Probe(stack, rt, topic, relay, worker)
     relay.stop()
     worker.stop()
@@ -123,17 +163,27 @@ def test_a_relay_killed_mid_batch_loses_nothing_and_duplicates_have_no_second_ef
     p.relay.start()
     eventually(lambda: set(p.effects()) == made, timeout=120, interval=0.5)
 
-    # Redeliver a hundred events that were already applied, as a relay that died between the
-    # broker's acknowledgement and its delete would.
-    replay = producer(p.stack.kafka_bootstrap)
-    for message in eventually(lambda: found[:100] if len(found := p.messages()) >= 100 else None):
-        replay.send(p.topic, key=message.key, value=message.value)
-    replay.flush()
-    replay.close()
-    eventually(lambda: len(p.messages()) >= 3100, timeout=30)
-    p.worker.stop()  # lets the worker finish what it polled
+    p.replay(100)
+    p.worker.stop()
     assert len(p.effects()) == 3000
     assert set(p.effects().values()) == {1}
+
+
+@pytest.mark.parametrize("probe_service", ["forgetful-worker"], indirect=True)
+def test_the_control_a_worker_that_forgets_what_it_processed_applies_every_replay_again(
+    probe_service: Probe,
+) -> None:
+    """The wait of the test above, shown to cover the replayed messages: a worker that takes back
+    its record of each event applies each of them a second time before that wait ends."""
+    p = probe_service
+    made = {probe.make_change(p.rt) for _ in range(100)}
+    p.worker.start()
+    p.relay.start()
+    eventually(lambda: set(p.effects()) == made, timeout=60, interval=0.5)
+    assert set(p.effects().values()) == {1}
+    p.replay(100)
+    p.worker.stop()
+    assert set(p.effects().values()) == {2}
 
 
 def test_a_poison_message_goes_to_the_dlq_with_its_error_and_the_next_ones_still_apply(

@@ -46,6 +46,8 @@ class Channel(Protocol):
 
     def send(self, notification: Any) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class Queued:
     """A channel that sends the oldest messages due on it, a few at a time."""
@@ -54,6 +56,9 @@ class Queued:
 
     def due(self, uow: NotificationsUnitOfWork, at: datetime) -> list[Any]:
         return uow.due(self.name, at)
+
+    def close(self) -> None:
+        """What the channel keeps open between messages is closed; by default, nothing."""
 
 
 class Email(Queued):
@@ -84,7 +89,7 @@ class Email(Queued):
                 self._connection().send_message(message)
                 return
             except (OSError, smtplib.SMTPException) as exc:
-                self._close()
+                self.close()
                 if attempt == 2 or not isinstance(exc, smtplib.SMTPServerDisconnected):
                     raise Undelivered(str(exc)) from exc
 
@@ -93,7 +98,7 @@ class Email(Queued):
             self._smtp = smtplib.SMTP(self.host, self.port, timeout=10)
         return self._smtp
 
-    def _close(self) -> None:
+    def close(self) -> None:
         if self._smtp is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._smtp.close()
@@ -206,13 +211,16 @@ def run_channel(runtime: Runtime, channel: Channel, producer: LazyProducer, stop
         topic = dlq_topic(f"{source['type'].split('.')[0]}.events")
         producer.send(topic, 10, value=json_bytes(source), headers=[("error", reason.encode())])
 
-    while not stop.is_set():
-        try:
-            if not deliver_due(NotificationsUnitOfWork(runtime), channel, dead_letter):
-                stop.wait(0.1)
-        except Exception:  # the sender outlives any one failure; the next round tries again
-            log.exception("delivery round failed")
-            stop.wait(1.0)
+    try:
+        while not stop.is_set():
+            try:
+                if not deliver_due(NotificationsUnitOfWork(runtime), channel, dead_letter):
+                    stop.wait(0.1)
+            except Exception:  # the sender outlives any one failure; the next round tries again
+                log.exception("delivery round failed")
+                stop.wait(1.0)
+    finally:
+        channel.close()
 
 
 def json_bytes(document: dict[str, Any]) -> bytes:

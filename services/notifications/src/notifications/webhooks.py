@@ -31,6 +31,9 @@ class Webhook:
     def due(self, uow: NotificationsUnitOfWork, at: datetime) -> list[Any]:
         return uow.due_webhooks(at)
 
+    def close(self) -> None:
+        """Each POST opens and closes its own connection: nothing is kept between them."""
+
     def send(self, notification: Any) -> None:
         body = {
             "id": str(notification.id),

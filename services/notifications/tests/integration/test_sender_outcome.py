@@ -63,11 +63,14 @@ def test_a_message_sent_just_before_the_database_restarts_is_marked_sent_and_not
         conn.execute(db.notifications.insert().values(**message(message_id, address)))
     channel = EmailThenRestart(stack, name)
     rounds = []
-    for _ in range(3):  # as the sender loops: a round that fails is followed by the next
-        try:
-            rounds.append(deliver_due(NotificationsUnitOfWork(runtime), channel, dead_letter=None))
-        except sa.exc.DBAPIError as exc:
-            rounds.append(type(exc).__name__)
+    try:
+        for _ in range(3):  # as the sender loops: a round that fails is followed by the next
+            try:
+                rounds.append(deliver_due(NotificationsUnitOfWork(runtime), channel, dead_letter=None))
+            except sa.exc.DBAPIError as exc:
+                rounds.append(type(exc).__name__)
+    finally:
+        channel.close()  # its SMTP connection, kept open between messages
     with runtime.engine.connect() as conn:
         row = conn.execute(sa.select(db.notifications).where(db.notifications.c.id == message_id)).one()
     mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
