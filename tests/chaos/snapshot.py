@@ -211,10 +211,10 @@ def mails(stack: Stack, tag: str, notifications: set[str]) -> list[dict[str, Any
         {
             "notification": (mail.get("messageId") or "").strip("<>").split("@")[0],
             "to": [t["address"] for t in mail["to"]],
-            "subject": mail["subject"],
+            "subject": mail.get("subject", ""),
         }
         for mail in every
-        if "to" in mail or "subject" in mail  # not a file MailDev's own stop cut short before its headers
+        if "to" in mail  # not a file MailDev's own stop cut short before its headers
     ]
     return [m for m in found if m["notification"] in notifications or any(tag in a for a in m["to"])]
 

@@ -48,9 +48,10 @@ def mails_to(
 
 
 def mails_to_now(stack: Stack, address: str) -> list[dict[str, Any]]:
-    """The emails MailDev holds for one address, as it is now."""
+    """The emails MailDev holds for one address, as it is now (a file its own stop cut short has
+    no headers: nobody's)."""
     mails = requests.get(f"http://127.0.0.1:{stack.ports.maildev_web}/email", timeout=10).json()
-    return [m for m in mails if any(t["address"] == address for t in m["to"])]
+    return [m for m in mails if any(t["address"] == address for t in m.get("to", []))]
 
 
 # What each message is called in each language: the table of the issue, row by row.
