@@ -18,6 +18,14 @@ def dlq_topic(topic: str) -> str:
     return topic + DLQ_SUFFIX
 
 
+def close_quietly(producer: KafkaProducer, timeout: float) -> None:
+    """Closes a producer that may be broken: kafka-python's close flushes first and raises
+    KafkaTimeoutError when the broker is away, which must not end the process that drops it (it
+    ended the relay, inside the handler of the error that made it drop the producer)."""
+    with contextlib.suppress(KafkaError):
+        producer.close(timeout=timeout)
+
+
 class LazyProducer:
     """A producer made when first needed and made again after a broker error, so that a worker
     that starts, or goes on, while the broker is away is not ended by it: the send fails, and the
@@ -38,8 +46,8 @@ class LazyProducer:
 
     def close(self, timeout: float = 2) -> None:
         if self._producer is not None:
-            self._producer.close(timeout=timeout)
-            self._producer = None
+            producer, self._producer = self._producer, None
+            close_quietly(producer, timeout)
 
 
 def producer(bootstrap: str, **overrides: Any) -> KafkaProducer:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from eventbus.kafka import close_quietly
 from eventbus.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,8 @@ class Relay:
     def _reset(self) -> None:
         """Drops clients that may be broken; the next batch builds them again."""
         if self._producer is not None:
-            self._producer.close(timeout=1)
-            self._producer = None
+            producer, self._producer = self._producer, None
+            close_quietly(producer, timeout=1)
         if self._listener is not None:
             self._listener.close()
             self._listener = None
