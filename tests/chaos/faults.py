@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from tests.chaos.snapshot import consumer_lag
 from xudong.stack import SERVICES, Stack, port_open, wait_for
 
@@ -18,6 +20,7 @@ PAUSE = 2.0  # the workload runs unhurt between two faults
 BUSY_WITHIN = 30.0  # how long a fault waits for work in flight before it strikes anyway
 TRIES = 5  # kills of a process that finished its work just before, before the fault counts as a miss
 PUBLISHERS = ("venues", "booking")  # the notifications service publishes nothing: its relay idles
+REPORT = pytest.StashKey[list[str]]()  # the run's report, for the end of the session's output
 
 
 @dataclass

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from tests.chaos.checker import violations
 from tests.chaos.controls import CONTROLS
-from tests.chaos.faults import FaultRun, heal, missed
+from tests.chaos.faults import REPORT, FaultRun, heal, missed
 from tests.chaos.snapshot import Snapshot, consumer_lag, read_snapshot
 from tests.chaos.stripe_hooks import recorded_webhooks, redeliver
 from tests.chaos.workload import PATIENCE, Ledger, Scene, Workload, set_scene
@@ -61,7 +61,7 @@ class ChaosRun:
 
 
 @pytest.fixture(scope="module")
-def chaos(platform: Stack) -> ChaosRun:
+def chaos(platform: Stack, request: pytest.FixtureRequest) -> ChaosRun:
     ledger = Ledger(tag=f"chaos{uuid.uuid4().hex[:6]}")
     scene = set_scene(platform, ledger)
     faults = FaultRun(platform, ledger.did)
@@ -78,8 +78,11 @@ def chaos(platform: Stack) -> ChaosRun:
         unacknowledged = redeliver(deliveries, here, ledger.intents_paid, PATIENCE)
         ledger.failures += [f"the webhook of payment {i}" for i in unacknowledged]
     settle(platform, scene)
-    snapshot = read_snapshot(platform, scene, ledger)
-    return ChaosRun(scene, ledger, faults, caught_up_after, lag_seen, going_on, snapshot)
+    run = ChaosRun(
+        scene, ledger, faults, caught_up_after, lag_seen, going_on, read_snapshot(platform, scene, ledger)
+    )
+    request.config.stash[REPORT] = report(run)
+    return run
 
 
 def go_on(ledger: Ledger, faults: FaultRun) -> dict[str, int]:
@@ -156,7 +159,7 @@ def test_after_every_fault_each_change_had_its_events_and_each_event_its_effect_
     checker finds nothing missing, doubled, misplaced, mischarged, overlapping or oversold."""
     assert chaos.faults.error is None, repr(chaos.faults.error)
     assert [d["fault"] for d in chaos.faults.done] == [f.name for f in chaos.faults.faults]
-    print(figures(chaos))
+    print("\n".join(report(chaos)))
     assert missed(chaos.faults.done) == []
     did = chaos.going_on | {"refunds": sum(len(r) for r in chaos.snapshot.refunds.values())}
     assert {k: n for k, n in did.items() if n < FLOORS.get(k, 2)} == {}, did
@@ -176,7 +179,8 @@ def test_the_workload_went_on_after_every_fault(chaos: ChaosRun) -> None:
     assert stalled == [], totals
 
 
-def figures(chaos: ChaosRun) -> str:
+def report(chaos: ChaosRun) -> list[str]:
+    """What the run did and saw, and each fault with the work it hit and the process ids."""
     snap = chaos.snapshot
     seen = {
         "events": len({e["id"] for e in snap.events}),
@@ -187,10 +191,14 @@ def figures(chaos: ChaosRun) -> str:
         "refunds": sum(len(r) for r in snap.refunds.values()),
         "unanswered": len(chaos.ledger.failures),
     }
-    faults = "; ".join(
-        f"{d['fault']} ({d['seconds']} s) hit {d['hit']}, pids {d['pids']}" for d in chaos.faults.done
-    )
-    return f"chaos run: {chaos.going_on}; {seen}; faults: {faults}; caught up after {chaos.caught_up_after} s"
+    return [
+        f"chaos run: did {chaos.going_on}; saw {seen};"
+        f" caught up {chaos.caught_up_after} s after the last fault",
+        *(
+            f"  {d['fault']} ({d['seconds']} s) hit {d['hit']}, pids {d['pids'][0]} -> {d['pids'][1]}"
+            for d in chaos.faults.done
+        ),
+    ]
 
 
 def test_every_consumer_group_caught_up_within_30_s_of_the_last_fault(chaos: ChaosRun) -> None:
