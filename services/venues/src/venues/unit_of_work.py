@@ -16,7 +16,7 @@ from venues.domain.catalogue import Space
 from venues.domain.schedule import HOLDING, Entry
 
 OVERLAP = "23P01"  # exclusion_violation
-DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 10  # deadlock_detected; then the consumer's retry takes over
+DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 30  # deadlock_detected; then the consumer's retry takes over
 
 
 def _space(row: Any, plot_ids: dict[str, str]) -> Space:
