@@ -324,7 +324,7 @@ def decide_request(
         ):
             raise NotFound(entry_id)
         status = decide(entry, decision)
-        uow.set_status(entry.id, status, principal.sub, reason)
+        uow.set_status(entry, status, principal.sub, reason)
         uow.publish(
             f"venues.slot.{status}",
             entry.venue_booking_id,
@@ -372,7 +372,7 @@ def place_requested_slot(uow: VenuesUnitOfWork, event: Envelope) -> None:
     if uow.hold(entry):
         uow.publish("venues.slot.held", entry.venue_booking_id or "", _slot(entry, space, uow), cause=event)
         if not space.rules["needs_approval"]:  # the venue's rules approve what fits
-            uow.set_status(entry.id, "approved", "rules")
+            uow.set_status(entry, "approved", "rules")
             uow.publish(
                 "venues.slot.approved",
                 entry.venue_booking_id or "",
@@ -409,11 +409,11 @@ def release_slot(uow: VenuesUnitOfWork, event: Envelope) -> None:
         return
     space = uow.space(entry.space_id)
     assert space is not None
-    uow.set_status(entry.id, "released", None, event.type.rsplit(".", 1)[-1])
+    uow.set_status(entry, "released", None, event.type.rsplit(".", 1)[-1])
     uow.publish("venues.slot.released", entry.venue_booking_id or "", _slot(entry, space, uow), cause=event)
 
 
 def confirm_slot(uow: VenuesUnitOfWork, event: Envelope) -> None:
     entry = uow.entry(venue_booking_id=event.data["venue_booking_id"])
     if entry is not None and entry.status == "approved":
-        uow.set_status(entry.id, "confirmed")
+        uow.set_status(entry, "confirmed")

@@ -1,7 +1,5 @@
 """The venues unit of work: the shared transaction plus this service's repositories."""
 
-import random
-import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -16,7 +14,6 @@ from venues.domain.catalogue import Space
 from venues.domain.schedule import HOLDING, Entry
 
 OVERLAP = "23P01"  # exclusion_violation
-DEADLOCK, DEADLOCK_ATTEMPTS = "40P01", 30  # deadlock_detected; then the consumer's retry takes over
 
 
 def _space(row: Any, plot_ids: dict[str, str]) -> Space:
@@ -149,25 +146,23 @@ class VenuesUnitOfWork(UnitOfWork):
         return _space(row, {code: str(i) for code, i in plots})
 
     # --- the schedule -----------------------------------------------------------------------
+    def lock_schedule(self, space_id: str) -> None:
+        """One write to a space's schedule at a time. Two requests checking the exclusion
+        constraint against each other's uncommitted rows deadlock (fifty at once did, past any
+        number of retries); in turn, each sees the rows committed before it."""
+        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("schedule: " + space_id))))
+
     def hold(self, entry: Entry) -> bool:
-        """Writes an entry that holds time; False, and nothing written, when it would overlap. Two
-        requests checking the exclusion constraint against each other's rows can deadlock: the one
-        PostgreSQL picks gives its row up and tries again after a random pause (so that fifty
-        requests at once do not meet again in step), and then sees the other's."""
-        attempts = 0
-        while True:
-            try:
-                with self.conn.begin_nested():
-                    self._insert_entry(entry)
-                return True
-            except DBAPIError as exc:
-                attempts += 1
-                state = getattr(exc.orig, "sqlstate", None)
-                if state == OVERLAP:
-                    return False
-                if state != DEADLOCK or attempts == DEADLOCK_ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0, 0.01 * attempts))
+        """Writes an entry that holds time; False, and nothing written, when it would overlap."""
+        self.lock_schedule(entry.space_id)
+        try:
+            with self.conn.begin_nested():
+                self._insert_entry(entry)
+            return True
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == OVERLAP:
+                return False
+            raise
 
     def record(self, entry: Entry) -> None:
         """Writes an entry that holds no time (a conflicted request), for the managers' view."""
@@ -196,16 +191,15 @@ class VenuesUnitOfWork(UnitOfWork):
         row = self.conn.execute(sa.select(t).where(where).with_for_update()).first()
         return _entry(row) if row else None
 
-    def set_status(
-        self, entry_id: str, status: str, by: str | None = None, reason: str | None = None
-    ) -> None:
+    def set_status(self, entry: Entry, status: str, by: str | None = None, reason: str | None = None) -> None:
+        self.lock_schedule(entry.space_id)  # a status in the constraint is checked again
         changes: dict[str, Any] = {"status": status}
         if by is not None:
             changes.update(decided_by=by, decided_at=sa.func.now())
         if reason is not None:
             changes["reason"] = reason
         self.conn.execute(
-            db.schedule_entries.update().where(db.schedule_entries.c.id == entry_id).values(**changes)
+            db.schedule_entries.update().where(db.schedule_entries.c.id == entry.id).values(**changes)
         )
 
     def overlapping(
