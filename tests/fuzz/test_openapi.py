@@ -45,7 +45,7 @@ FUZZER = f"fuzzer-{uuid.uuid4().hex[:8]}"
 CLIENTS = (f"2001:db8::{n:x}" for n in itertools.count(1))
 # Of the requests to an operation whose path names an object, most name one the principal owns;
 # the others keep their generated ids, so that "no such object" is asked too.
-OWNED_SHARE = 0.8
+OWNED_SHARE = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @settings(
-    max_examples=10,
+    # Of each operation's generated cases, as few as a fifth are valid (the rest are the invalid
+    # half of mode "all", and their shrinking); at 50 even the least lucky operation met its owned
+    # objects some ten times in each of several runs with random seeds, so the control below does
+    # not depend on the seed.
+    max_examples=50,
     deadline=None,
     database=None,
     # the big bodies (venues, events) are slow to generate on two busy cores, and the generator

@@ -9,13 +9,15 @@ import marshmallow as ma
 from eventbus.text import CONTROL, CONTROL_BUT_NEWLINE_AND_TAB
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-# The years a LocalTime reads, and the same as a pattern of its text for the OpenAPI document.
+# The years a LocalTime reads, and the same as a pattern of its text.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEARS_PATTERN = r"^(20[0-9][0-9]|2100)-"
 
 
 class LocalTime(ma.fields.AwareDateTime):
     """Read with any offset, stored in UTC, shown in Asia/Ho_Chi_Minh; years 2000 to 2100."""
+
+    document_pattern = YEARS_PATTERN
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment: datetime = super()._deserialize(value, attr, data, **kwargs)
@@ -42,6 +44,11 @@ class Line(ma.fields.String):
         if self.refused.search(text):
             raise ma.ValidationError(self.refusal)
         return text
+
+    @property
+    def document_pattern(self) -> str:
+        """The same rule as a pattern for the OpenAPI document: none of the characters refused."""
+        return f"^[^{self.refused.pattern[1:-1]}]*$"
 
 
 class Paragraphs(Line):

@@ -15,7 +15,7 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -30,7 +30,6 @@ from werkzeug.exceptions import HTTPException
 
 from eventbus.auth import Principal, Unauthenticated, read_token
 from eventbus.dberrors import passes_by_waiting
-from eventbus.fields import YEARS_PATTERN, LocalTime
 from eventbus.logs import configure_logging, correlation_id
 from eventbus.runtime import Runtime
 from eventbus.settings import Settings
@@ -242,17 +241,22 @@ class Api:
         return decorator
 
 
-def _local_time_years(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
-    """A LocalTime reads only the years 2000 to 2100: the document says so, so that a client (or a
-    fuzzer) that follows it sends times the service can take."""
-    return {"pattern": YEARS_PATTERN} if isinstance(field, LocalTime) else {}
+def _documented_pattern(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """What a field of ours refuses that a JSON schema type cannot say (the years of a LocalTime,
+    the control characters of a Line), the document says as a pattern, so that a client (or a
+    fuzzer) that follows it sends what the service takes."""
+    pattern = getattr(field, "document_pattern", None)
+    return {"pattern": pattern} if pattern else {}
 
 
 def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
     marshmallow = MarshmallowPlugin()
     spec = APISpec(title=title, version="1", openapi_version="3.0.3", plugins=[marshmallow])
-    marshmallow.converter.add_attribute_function(_local_time_years)  # type: ignore[union-attr]
+    marshmallow.converter.add_attribute_function(_documented_pattern)  # type: ignore[union-attr]
     spec.components.schema("Problem", schema=ProblemSchema)
+    for body in {op.body for api in apis for op in api.operations if op.body}:
+        if hasattr(body, "document"):  # what a rule across its fields says, in JSON schema's words
+            spec.components.schema(resolver(body), component=body.document, schema=body)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     problem = {"content": {PROBLEM_JSON: {"schema": "Problem"}}}
     paths: dict[str, dict[str, Any]] = {}

@@ -1,6 +1,6 @@
 """Request and response bodies of the booking API."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 
@@ -155,6 +155,9 @@ class EventIn(ma.Schema):
     )
 
 
+CHANGEABLE = ("title", "description", "sessions", "images")
+
+
 class EventChangeIn(ma.Schema):
     """What may change of an event once created; buyers are told, with the reason given."""
 
@@ -163,11 +166,12 @@ class EventChangeIn(ma.Schema):
     sessions = ma.fields.List(ma.fields.Nested(Session), validate=ma.validate.Length(min=1, max=50))
     images = ma.fields.List(ma.fields.Url(schemes={"https", "http"}), validate=ma.validate.Length(max=10))
     reason = Line(load_default=None, validate=ma.validate.Length(max=500))
+    document: ClassVar[dict[str, Any]] = {"anyOf": [{"required": [name]} for name in CHANGEABLE]}
 
     @ma.validates_schema
     def _changes_something(self, data: dict[str, Any], **_: Any) -> None:
-        if not {"title", "description", "sessions", "images"} & data.keys():
-            raise ma.ValidationError("name what changes: title, description, sessions or images")
+        if not set(CHANGEABLE) & data.keys():
+            raise ma.ValidationError(f"name what changes: {', '.join(CHANGEABLE)}")
 
 
 class EventCreated(ma.Schema):
