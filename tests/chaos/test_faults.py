@@ -32,8 +32,6 @@ from xudong.stack import SERVICES, Stack
 
 pytestmark = [
     pytest.mark.stack,
-    # PostgreSQL crashes under the run's own open connections, which are then collected unclosed
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
     pytest.mark.skipif(os.environ.get("XUDONG_CHAOS") != "1", reason="the chaos run needs XUDONG_CHAOS=1"),
 ]
 CATCH_UP = 30.0  # seconds after the last fault within which every consumer group is back at the end

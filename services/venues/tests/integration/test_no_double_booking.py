@@ -5,6 +5,7 @@ And the schedule's lock keeps two overlapping requests from deadlocking on that 
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -20,6 +21,7 @@ from venues.unit_of_work import VenuesUnitOfWork
 from xudong.stack import ROOT, Stack
 
 pytestmark = pytest.mark.stack
+Fresh = Callable[..., tuple[VenuesUnitOfWork, str]]
 RULES = {
     "opening_hours": {},
     "min_duration_minutes": 60,
@@ -33,8 +35,24 @@ RULES = {
 }
 
 
+@pytest.fixture
+def fresh(stack: Stack) -> Iterator[Fresh]:
+    """Makes fresh venues databases, each with one space; their connections are closed after the
+    test, passed or failed (a failure would otherwise leave them to be collected in a later test)."""
+    engines: list[sa.Engine] = []
+
+    def make(guarded: bool, needs_approval: bool = True) -> tuple[VenuesUnitOfWork, str]:
+        uow, space_id, engine = fresh_venues_database(stack, guarded, needs_approval)
+        engines.append(engine)
+        return uow, space_id
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
 def fresh_venues_database(
-    stack: Stack, guarded: bool, needs_approval: bool = True
+    stack: Stack, guarded: bool, needs_approval: bool
 ) -> tuple[VenuesUnitOfWork, str, sa.Engine]:
     from eventbus.migrations import upgrade
 
@@ -128,18 +146,13 @@ def place_fifty_at_once(uow: VenuesUnitOfWork, space_id: str) -> dict[str, int]:
     return outcome(uow, errors)
 
 
-def test_with_the_constraint_exactly_one_of_fifty_overlapping_requests_is_held(stack: Stack) -> None:
-    uow, space_id, engine = fresh_venues_database(stack, guarded=True)
-    assert place_fifty_at_once(uow, space_id) == {"held": 1, "conflicted": 49}
-    engine.dispose()
+def test_with_the_constraint_exactly_one_of_fifty_overlapping_requests_is_held(fresh: Fresh) -> None:
+    assert place_fifty_at_once(*fresh(guarded=True)) == {"held": 1, "conflicted": 49}
 
 
-def test_without_the_constraint_the_same_rush_double_books(stack: Stack) -> None:
+def test_without_the_constraint_the_same_rush_double_books(fresh: Fresh) -> None:
     """The negative control: the test above can fail, and only the database guard makes it pass."""
-    uow, space_id, engine = fresh_venues_database(stack, guarded=False)
-    result = place_fifty_at_once(uow, space_id)
-    engine.dispose()
-    assert result.get("held", 0) > 1
+    assert place_fifty_at_once(*fresh(guarded=False)).get("held", 0) > 1
 
 
 def second_request_while_the_first_approves(uow: VenuesUnitOfWork, space_id: str) -> dict[str, int]:
@@ -169,17 +182,15 @@ def second_request_while_the_first_approves(uow: VenuesUnitOfWork, space_id: str
     return outcome(uow, errors)
 
 
-def test_with_the_schedule_lock_a_request_waits_for_the_approval_before_it(stack: Stack) -> None:
-    uow, space_id, engine = fresh_venues_database(stack, guarded=True, needs_approval=False)
-    assert second_request_while_the_first_approves(uow, space_id) == {"approved": 1, "conflicted": 1}
-    engine.dispose()
+def test_with_the_schedule_lock_a_request_waits_for_the_approval_before_it(fresh: Fresh) -> None:
+    outcome = second_request_while_the_first_approves(*fresh(guarded=True, needs_approval=False))
+    assert outcome == {"approved": 1, "conflicted": 1}
 
 
-def test_without_the_schedule_lock_the_same_two_requests_deadlock(stack: Stack) -> None:
+def test_without_the_schedule_lock_the_same_two_requests_deadlock(fresh: Fresh) -> None:
     """The negative control of the lock: the approval checks the constraint again, against the
     second request's uncommitted row, while that row waits on the first: PostgreSQL ends one."""
-    uow, space_id, engine = fresh_venues_database(stack, guarded=True, needs_approval=False)
+    made = fresh(guarded=True, needs_approval=False)
     with mock.patch.object(VenuesUnitOfWork, "lock_schedule", lambda self, space_id: None):
-        result = second_request_while_the_first_approves(uow, space_id)
-    engine.dispose()
+        result = second_request_while_the_first_approves(*made)
     assert result.get("DeadlockDetected") == 1, result
