@@ -45,6 +45,11 @@ class Line(ma.fields.String):
             raise ma.ValidationError(self.refusal)
         return text
 
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        """Shown without what it refuses, as its pattern promises, even if stored before the rule."""
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return None if text is None else self.refused.sub(" ", text.replace("\r\n", "\n"))
+
     @property
     def document_pattern(self) -> str:
         """The same rule as a pattern for the OpenAPI document: none of the characters refused."""

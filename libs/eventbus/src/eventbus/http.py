@@ -308,7 +308,13 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
         paths.setdefault(path, {})[op.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for operation in (op for ops in document["paths"].values() for op in ops.values()):
+        for param in operation.get("parameters", []):
+            if param["in"] == "query":  # a query string has no null: a parameter left out is its default
+                param["schema"].pop("nullable", None)
+                param["schema"] = {k: v for k, v in param["schema"].items() if (k, v) != ("default", None)}
+    return document
 
 
 def _metrics() -> Response:
