@@ -4,6 +4,7 @@ program that merely got a pid a pid file names (xudong.processes); real processe
 import gc
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,28 @@ def test_a_part_this_process_started_and_stopped_is_collected_and_leaves_nothing
         gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
     assert not Path(f"/proc/{child}").exists()  # not left a zombie
+
+
+# A part of several threads whose main thread has ended while another still works: its leader
+# shows as a zombie, yet the process runs and cannot be collected (as after SIGKILL, for the
+# moment the other threads take to end).
+LEADER_GONE = (
+    "import ctypes, threading, time;"
+    "threading.Thread(target=time.sleep, args=(2,)).start();"
+    "ctypes.CDLL(None).pthread_exit(None)"
+)
+
+
+def test_a_part_whose_main_thread_ended_runs_until_it_is_collected(tmp_path: Path) -> None:
+    """Counted stopped at its leader's zombie, it would be left uncollected for good (the five
+    workers a chaos run kills each warned `subprocess N is still running` at the end)."""
+    part = Process("threads", [sys.executable, "-c", LEADER_GONE], tmp_path)
+    part.start()
+    pid = part.pid()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert part.pid() == pid  # its leader a zombie, its other thread at work
+    while part.pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert part.pid() is None and not Path(f"/proc/{pid}").exists()  # ended, and collected

@@ -208,8 +208,10 @@ class Process:
 
     @staticmethod
     def _running(pid: int) -> bool:
+        """A zombie does not count, but our own child does until it is collected: the leader of a
+        process of several threads is a zombie before its other threads have ended."""
         _collect(pid)
-        running = group_alive(pid)  # a zombie does not count
+        running = pid in _CHILDREN or group_alive(pid)
         _collect(pid)  # a leader that died meanwhile is collected too, not left a zombie
         return running
 
