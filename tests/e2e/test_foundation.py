@@ -38,6 +38,22 @@ def test_an_unknown_route_is_a_problem_that_carries_the_correlation_id(platform:
     assert answer.json()["correlation_id"] == answer.headers["X-Correlation-ID"] == "c-404"
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_an_address_too_long_is_refused_as_a_problem_and_a_long_one_is_read(
+    platform: Stack, service: str
+) -> None:
+    """Past gunicorn's default request line (4094 bytes), a query is still the service's to read; past
+    what the services read (8190), the refusal is the API's 414 problem+json, which the document lists."""
+    url = f"{base(platform, service)}/v1/nothing-here?q="
+    read = requests.get(url + "x" * 5000, timeout=5)
+    assert (read.status_code, read.headers["Content-Type"]) == (404, "application/problem+json")
+    refused = requests.get(url + "x" * 9000, timeout=5)
+    assert (refused.status_code, refused.headers["Content-Type"]) == (414, "application/problem+json")
+    assert "at most 8190 characters" in refused.json()["detail"]
+    document = requests.get(f"{base(platform, service)}/openapi.json", timeout=5).json()
+    assert all("414" in op["responses"] for ops in document["paths"].values() for op in ops.values())
+
+
 def test_the_venues_openapi_describes_the_areas_routes_with_their_schemas(platform: Stack) -> None:
     document = requests.get(f"{base(platform, 'venues')}/openapi.json", timeout=5).json()
     create = document["paths"]["/v1/areas"]["post"]

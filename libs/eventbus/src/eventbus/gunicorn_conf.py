@@ -6,6 +6,9 @@ from typing import Any
 from prometheus_client import multiprocess
 
 graceful_timeout = 5
+# Request lines of any length reach the app, which refuses one too long in its own words (414
+# problem+json, eventbus.http.MAX_URL) rather than in gunicorn's HTML.
+limit_request_line = 0
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -2,11 +2,7 @@
 authentication, health, readiness, metrics and the OpenAPI document."""
 
 import logging
-import os
 import re
-import socket
-import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -16,31 +12,18 @@ import marshmallow as ma
 import sqlalchemy as sa
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from eventbus.auth import Principal, Unauthenticated, read_token
 from eventbus.dberrors import passes_by_waiting
 from eventbus.logs import configure_logging, correlation_id
+from eventbus.observability import install_observability
 from eventbus.runtime import Runtime
-from eventbus.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-CORRELATION_HEADER = "X-Correlation-ID"
-
-REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
-LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
 
 
 class Problem(Exception):
@@ -289,7 +272,7 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
             }
             for status, schema in op.responses.items()
         }
-        errors = [422, 500, 503] + ([400, 415] if op.body or op.headers else [])
+        errors = [414, 422, 500, 503] + ([400, 415] if op.body or op.headers else [])
         errors += [401, 403] if op.roles is not None else [401] if op.optional_token else []
         responses.update({str(status): {"description": "problem", **problem} for status in errors})
         operation: dict[str, Any] = {"operationId": op.view, "summary": op.summary, "responses": responses}
@@ -317,73 +300,15 @@ def _openapi(title: str, apis: list[Api]) -> dict[str, Any]:
     return document
 
 
-def _metrics() -> Response:
-    registry = REGISTRY
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several gunicorn workers: add up all of them
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+# The longest path and query string an API reads; gunicorn itself reads request lines of any length
+# (gunicorn_conf: its own limit answers in HTML), and in production the proxy in front bounds them.
+MAX_URL = 8190
 
 
-def _broker_reachable(bootstrap: str) -> bool:
-    for server in bootstrap.split(","):
-        host, _, port = server.strip().rpartition(":")
-        try:
-            socket.create_connection((host, int(port)), timeout=1).close()
-            return True
-        except OSError:
-            continue
-    return False
-
-
-# Path variables that admit their bearer (a ticket's code): never written to a log. Query strings
-# (an order's ?token=) and headers (X-Order-Token, Authorization) are not logged at all.
-SECRET_PATH_PARTS = frozenset({"code"})
-
-
-def _logged_path() -> str:
-    secrets = {str(v) for name, v in (request.view_args or {}).items() if name in SECRET_PATH_PARTS}
-    return "/".join("[redacted]" if part in secrets else part for part in request.path.split("/"))
-
-
-def _install_observability(app: Flask, engine: sa.Engine, settings: Settings) -> None:
-    @app.before_request
-    def start() -> None:
-        g.started = time.perf_counter()
-        g.correlation_token = correlation_id.set(request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4()))
-
-    @app.after_request
-    def finish(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        REQUESTS.labels(request.method, route, response.status_code).inc()
-        LATENCY.labels(request.method, route).observe(elapsed)
-        fields = {"method": request.method, "path": _logged_path(), "status": response.status_code}
-        log.info("request answered", extra={"fields": {**fields, "ms": round(elapsed * 1000, 1)}})
-        response.headers[CORRELATION_HEADER] = correlation_id.get()
-        return response
-
-    @app.teardown_request
-    def forget(_: BaseException | None) -> None:
-        if "correlation_token" in g:
-            correlation_id.reset(g.correlation_token)
-
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify(status="ok", service=settings.service)
-
-    @app.get("/readyz")
-    def readyz() -> tuple[Response, int]:
-        checks = {"database": True, "kafka": _broker_reachable(settings.kafka_bootstrap)}
-        try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError:
-            checks["database"] = False
-        ready = all(checks.values())
-        return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
-
-    app.add_url_rule("/metrics", "metrics", _metrics)
+def _refuse_long_urls() -> None:
+    if len(request.full_path) > MAX_URL:
+        detail = f"Send at most {MAX_URL} characters of path and query: fewer or shorter parameters."
+        raise Problem(414, "URI Too Long", detail)
 
 
 def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
@@ -394,7 +319,8 @@ def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
     app.config.update(JWT_SECRET=settings.jwt_secret, MAX_CONTENT_LENGTH=1024 * 1024)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     _install_error_handlers(app)
-    _install_observability(app, engine, settings)
+    install_observability(app, engine, settings)
+    app.before_request(_refuse_long_urls)
     for api in apis:
         app.register_blueprint(api.blueprint)
     document = _openapi(title, apis)
