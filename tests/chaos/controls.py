@@ -166,6 +166,16 @@ def a_doubled_email(snap: Snapshot, _: Ledger) -> list[str]:
     return [f"{note['address']} had 2 order_confirmation emails of booking.tickets.issued {note['event_id']}"]
 
 
+def more_copies_than_unsure_attempts(snap: Snapshot, _: Ledger) -> list[str]:
+    """A sender killed after the server took the message sends it again (one unconfirmed
+    attempt): the second copy is explained, a third is not."""
+    note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
+    note["unconfirmed"] = 1
+    mail = next(m for m in snap.mails if m["notification"] == note["id"])
+    snap.mails += [mail, mail]
+    return [f"{note['address']} had 3 order_confirmation emails of booking.tickets.issued {note['event_id']}"]
+
+
 def an_email_to_a_stranger(snap: Snapshot, _: Ledger) -> list[str]:
     """A confirmation written to someone else than the buyer, and sent there."""
     note = email_of(snap, "booking.tickets.issued", paid_order(snap)["id"], "order_confirmation")
@@ -369,6 +379,7 @@ CONTROLS: list[Control] = [
     a_slot_held_twice,
     a_lost_email,
     a_doubled_email,
+    more_copies_than_unsure_attempts,
     an_email_to_a_stranger,
     an_organiser_never_told,
     a_manager_never_told,

@@ -97,7 +97,8 @@ def read_snapshot(stack: Stack, scene: Scene, ledger: Ledger) -> Snapshot:
         stack,
         "notifications",
         "SELECT id::text, event_id::text, event_type, template, recipient, channel, address, subject,"
-        " status, send_after <= now() AS due FROM notifications WHERE event_id::text = ANY(:ids)",
+        " status, unconfirmed, send_after <= now() AS due"
+        " FROM notifications WHERE event_id::text = ANY(:ids)",
         ids=ids,
     )
     people = [b["organiser_id"] for b in bookings] + managers

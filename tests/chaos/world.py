@@ -228,6 +228,7 @@ def world() -> tuple[Snapshot, Ledger]:
                         "subject": subject_line,
                         "status": "sent",
                         "due": True,
+                        "unconfirmed": 0,
                     }
                 )
                 mails.append({"notification": nid, "to": [to], "subject": subject_line})
@@ -246,6 +247,7 @@ def world() -> tuple[Snapshot, Ledger]:
             "subject": "soon",
             "status": "pending",
             "due": False,
+            "unconfirmed": 0,
         }
     )
     issued = f"{ISSUED}:o-paid"
@@ -263,6 +265,7 @@ def world() -> tuple[Snapshot, Ledger]:
             "subject": "soon",
             "status": "pending",
             "due": False,
+            "unconfirmed": 0,
         }
     )
     events.append(dict(events[0]))  # the relay sent one event twice: one id, two messages

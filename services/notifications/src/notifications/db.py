@@ -55,6 +55,9 @@ notifications = sa.Table(
     sa.Column("send_after", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_error", sa.Text),
     sa.Column("leased_until", sa.DateTime(timezone=True)),  # a sender is sending it until then
+    # Attempts that may have delivered it although their outcome was never known: a sender that
+    # died before writing it down, a connection cut mid-message. Each may be one more copy.
+    sa.Column("unconfirmed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("source", JSONB, nullable=False),  # the event as received, for the DLQ if all fails
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),

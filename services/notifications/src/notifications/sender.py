@@ -36,7 +36,12 @@ UNFOLDED = policy.SMTP.clone(max_line_length=998)
 
 
 class Undelivered(Exception):
-    pass
+    """A message not delivered; `unconfirmed` when it may have been all the same: the connection
+    broke after the message went out and before the receiver's answer came back."""
+
+    def __init__(self, reason: str, unconfirmed: bool = False) -> None:
+        super().__init__(reason)
+        self.unconfirmed = unconfirmed
 
 
 class Channel(Protocol):
@@ -63,7 +68,9 @@ class Queued:
 
 class Email(Queued):
     """SMTP, over one connection kept open between messages (a connection per message caps a
-    sender at a few dozen a second); a broken one is opened again once before giving up."""
+    sender at a few dozen a second). A kept connection is checked with a NOOP before a message
+    goes on it, so that one the server closed while idle is opened again before sending, not
+    found broken in the middle of a message that may or may not have arrived."""
 
     name = "email"
 
@@ -84,18 +91,27 @@ class Email(Queued):
             message.add_attachment(
                 notification.attachment.encode(), maintype="text", subtype="calendar", filename="booking.ics"
             )
-        for attempt in (1, 2):
-            try:
-                self._connection().send_message(message)
-                return
-            except (OSError, smtplib.SMTPException) as exc:
-                self.close()
-                if attempt == 2 or not isinstance(exc, smtplib.SMTPServerDisconnected):
-                    raise Undelivered(str(exc)) from exc
+        smtp = self._connection()
+        try:
+            smtp.send_message(message)
+        except OSError as exc:  # smtplib's errors are OSErrors too
+            self.close()
+            # A refusal is an answer; a connection that broke mid-message leaves it unknown.
+            cut = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
+                exc, smtplib.SMTPException
+            )
+            raise Undelivered(str(exc), unconfirmed=cut) from exc
 
     def _connection(self) -> smtplib.SMTP:
-        if self._smtp is None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError):
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            self.close()
+        try:
             self._smtp = smtplib.SMTP(self.host, self.port, timeout=10)
+        except OSError as exc:
+            raise Undelivered(str(exc)) from exc
         return self._smtp
 
     def close(self) -> None:
@@ -126,8 +142,8 @@ def _post(url: str, raw: bytes, headers: dict[str, str]) -> None:
             timeout=10,
             allow_redirects=False,  # a gateway that moved is told by its operator, not followed
         )
-    except requests.RequestException as exc:
-        raise Undelivered(str(exc)) from exc
+    except requests.RequestException as exc:  # no answer in time: the gateway may have sent it
+        raise Undelivered(str(exc), unconfirmed=isinstance(exc, requests.ReadTimeout)) from exc
     if not sent.ok:
         raise Undelivered(f"{url} answered {sent.status_code}")
 
@@ -147,6 +163,10 @@ def deliver_due(uow: NotificationsUnitOfWork, channel: Channel, dead_letter: Any
         due = channel.due(uow, now())
         uow.lease([n.id for n in due], now() + LEASE)
         uow.commit()
+    if retaken := [str(n.id) for n in due if n.leased_until is not None]:
+        log.warning(
+            "sending again what a sender took and never wrote down", extra={"fields": {"ids": retaken}}
+        )
     sent, failed = [], []
     for notification in due:
         try:
@@ -193,6 +213,8 @@ def _failed_attempt(
     line without NUL, so that storing it cannot fail the round and undo what it sent."""
     attempts = notification.attempts + 1
     reason = one_line(str(exc) if isinstance(exc, Undelivered) else f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, Undelivered) and exc.unconfirmed:
+        uow.count_unconfirmed(notification.id)
     if attempts >= ATTEMPTS:
         try:
             dead_letter(uow.source(notification.id), f"{channel} delivery failed {attempts} times: {reason}")

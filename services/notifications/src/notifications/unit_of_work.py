@@ -95,8 +95,18 @@ class NotificationsUnitOfWork(UnitOfWork):
         return list(self.conn.execute(query))
 
     def lease(self, notification_ids: list[str], until: datetime) -> None:
+        """Each message leased to this sender until then. One still leased (its lease ran out:
+        outcomes clear it) had a sender that died before writing down what happened, perhaps
+        after sending it: that attempt is counted unconfirmed."""
         n = db.notifications
-        self.conn.execute(n.update().where(n.c.id.in_(notification_ids)).values(leased_until=until))
+        retaken = sa.case((n.c.leased_until.is_not(None), 1), else_=0)
+        leased = {"leased_until": until, "unconfirmed": n.c.unconfirmed + retaken}
+        self.conn.execute(n.update().where(n.c.id.in_(notification_ids)).values(**leased))
+
+    def count_unconfirmed(self, notification_id: str) -> None:
+        """An attempt that may have delivered the message although it failed."""
+        n = db.notifications
+        self.conn.execute(n.update().where(n.c.id == notification_id).values(unconfirmed=n.c.unconfirmed + 1))
 
     def mark_sent(self, notification_ids: list[str], at: datetime) -> None:
         n = db.notifications

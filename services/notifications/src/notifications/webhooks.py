@@ -66,8 +66,9 @@ def post(to: Destination, raw: bytes, headers: dict[str, str]) -> None:
         status = _exchange(to, sock, raw, headers)
     except (OSError, http.client.HTTPException) as exc:
         late = time.monotonic() >= deadline
-        raise Undelivered(
-            f"{to.netloc} gave no answer within {BUDGET:g} s" if late else f"{to.netloc}: {exc}"
+        raise Undelivered(  # the receiver had the POST, or part of it: it may have acted on it
+            f"{to.netloc} gave no answer within {BUDGET:g} s" if late else f"{to.netloc}: {exc}",
+            unconfirmed=True,
         ) from exc
     finally:
         watchdog.cancel()
