@@ -1,7 +1,8 @@
 """Schemathesis against each service's own /openapi.json: every operation gets generated requests,
-valid and invalid, with the token of a role it admits. No answer may be a server error, a status the
-document does not list for the operation, another content type or a body that breaks the documented
-shape; and a request the document calls invalid must be refused with a 4xx."""
+valid and invalid, with the token of a role it admits (unless its lack is what is invalid). No
+answer may be a server error, a status the document does not list for the operation, another
+content type or a body that breaks the documented shape; and a request the document calls invalid
+must be refused with a 4xx."""
 
 import itertools
 import uuid
@@ -78,7 +79,23 @@ def api_schema(platform: Stack, owned: dict[str, list[str]], request: pytest.Fix
             },
         }
     )
-    return schemathesis.openapi.from_url(f"{base}/openapi.json", config=config, timeout=10)
+    loaded = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config, timeout=10)
+
+    class Fuzzer:
+        """The fuzzer's token, given by Schemathesis to each case but those whose missing
+        Authorization is the invalid part (a token added over them undid the case: seed
+        1240199346 had GET /v1/venue-bookings "accept" a request that lacked it). Not cached:
+        each case takes the operation's next role."""
+
+        def get(self, case: schemathesis.Case, _: Any) -> dict[str, str] | None:
+            roles = case.operation.definition.raw.get("x-roles")
+            return credentials(case.operation.label, roles, owned["venue_id"]) or None
+
+        def set(self, case: schemathesis.Case, data: dict[str, str], _: Any) -> None:
+            case.headers = {**(case.headers or {}), **data}
+
+    loaded.auth(refresh_interval=None)(Fuzzer)
+    return loaded
 
 
 # Each operation is asked in turn in each role it admits: the owner's, and staff's where staff may.
@@ -109,14 +126,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     # meets the bounds of their dates and times by filtering: neither is a finding about the API
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_every_operation_answers_as_its_document_says(
-    case: schemathesis.Case, owned: dict[str, list[str]]
-) -> None:
+def test_every_operation_answers_as_its_document_says(case: schemathesis.Case) -> None:
     """Generated requests to one operation get only answers its document describes."""
-    roles = case.operation.definition.raw.get("x-roles")
-    headers = credentials(case.operation.label, roles, owned["venue_id"])
-    headers |= {"X-Forwarded-For": next(CLIENTS)}
-    answer = case.call_and_validate(headers=headers, checks=CHECKS, timeout=10)
+    answer = case.call_and_validate(headers={"X-Forwarded-For": next(CLIENTS)}, checks=CHECKS, timeout=10)
     if "{" in case.operation.path:
         ANSWERS[case.operation.label][answer.status_code] += 1
 
