@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 
@@ -61,6 +61,14 @@ class Runtime:
         return UnitOfWork(self)
 
 
+def _advisory(take: Any) -> sa.Select[Any]:
+    return sa.select(take(sa.func.hashtextextended(sa.bindparam("name", type_=sa.Text), 0)))
+
+
+# Built once: the booking service takes one for each order of a flash sale.
+LOCK, TRY_LOCK = _advisory(sa.func.pg_advisory_xact_lock), _advisory(sa.func.pg_try_advisory_xact_lock)
+
+
 class UnitOfWork:
     """One transaction: the aggregate rows and the outbox rows of their events commit together."""
 
@@ -91,6 +99,12 @@ class UnitOfWork:
     def commit(self) -> None:
         if self._given is None:
             self.conn.commit()
+
+    def lock(self, name: str, wait: bool = True) -> bool:
+        """`name` is this transaction's alone until it ends (a PostgreSQL advisory lock on the
+        name's 64-bit hash): another that locks it waits, or without `wait` is told it is taken."""
+        taken = self.conn.execute(LOCK if wait else TRY_LOCK, {"name": name}).scalar()
+        return wait or bool(taken)
 
 
 U = TypeVar("U", bound=UnitOfWork)

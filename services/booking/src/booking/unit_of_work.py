@@ -27,14 +27,6 @@ def _hot_statements() -> dict[str, Any]:
         "types": sa.select(t, waiting.label("waiting"))
         .where(t.c.event_id.in_(sa.bindparam("event_ids", expanding=True)))
         .order_by(t.c.event_id, t.c.position),
-        "lock_buyer": sa.select(
-            sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0))
-        ),
-        "try_lock_buyer": sa.select(
-            sa.func.pg_try_advisory_xact_lock(
-                sa.func.hashtextextended(sa.bindparam("buyer", type_=sa.Text), 0)
-            )
-        ),
         "places_of_buyer": sa.select(sa.func.coalesce(sa.func.sum(i.c.quantity), 0))
         .select_from(o.join(i, i.c.order_id == o.c.id))
         .where(o.c.event_id == sa.bindparam("event_id"), o.c.buyer_key == sa.bindparam("buyer"), live),
@@ -382,10 +374,7 @@ class BookingUnitOfWork(UnitOfWork):
     def lock_buyer(self, event_id: str, buyer_key: str, wait: bool = True) -> bool:
         """One buyer's orders for one event are placed one at a time, so their cap holds. Without
         `wait`: False at once if another transaction has the buyer."""
-        got = self.conn.execute(
-            HOT["lock_buyer" if wait else "try_lock_buyer"], {"buyer": f"{event_id}:{buyer_key}"}
-        )
-        return got.scalar() is not False
+        return self.lock(f"{event_id}:{buyer_key}", wait)
 
     def places_of_buyer(self, event_id: str, buyer_key: str, now: datetime) -> int:
         params = {"event_id": event_id, "buyer": buyer_key, "now": now}

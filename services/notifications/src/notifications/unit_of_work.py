@@ -31,7 +31,7 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     def lock_webhooks_of(self, recipient: str) -> None:
         """Until the transaction ends: an organiser's webhooks are counted and added one at a time."""
-        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("webhooks:" + recipient))))
+        self.lock("webhooks: " + recipient)
 
     def add_webhook(self, hook: dict[str, Any]) -> None:
         self.conn.execute(db.webhooks.insert().values(**hook))

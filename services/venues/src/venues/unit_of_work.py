@@ -35,7 +35,7 @@ class VenuesUnitOfWork(UnitOfWork):
     def lock_the_map(self) -> None:
         """One move of an area at a time: two moves checked at once (A under B, B under A) would
         each find no cycle, and both commit one."""
-        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("areas: the map"))))
+        self.lock("areas: the map")
 
     def area_and_below(self, area_id: str) -> list[str]:
         """The area and every area within it. UNION, not UNION ALL: an area met again adds no row,
@@ -150,7 +150,7 @@ class VenuesUnitOfWork(UnitOfWork):
         """One write to a space's schedule at a time. Two requests checking the exclusion
         constraint against each other's uncommitted rows deadlock (fifty at once did, past any
         number of retries); in turn, each sees the rows committed before it."""
-        self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("schedule: " + space_id))))
+        self.lock("schedule: " + space_id)
 
     def hold(self, entry: Entry) -> bool:
         """Writes an entry that holds time; False, and nothing written, when it would overlap."""
