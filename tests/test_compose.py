@@ -211,12 +211,14 @@ def test_each_api_is_gunicorn_serving_the_service_app_on_all_interfaces_of_its_p
     assert (LOOPBACK, getattr(ports, service), int(port)) in published(api)
 
 
-def test_localstripe_is_its_own_command_listening_on_every_interface_at_the_published_port(
+def test_localstripe_is_the_stacks_server_listening_on_every_interface_at_the_published_port(
     services: dict[str, dict[str, Any]], ports: Ports
 ) -> None:
+    """The stack's own server (it answers idempotent requests as Stripe does; localstripe's
+    command does not), on 0.0.0.0 so that the other containers reach it."""
     localstripe = services["localstripe"]
     argv = command(localstripe)
-    assert argv[0] == "localstripe", "infra/localstripe_server.py binds 127.0.0.1 only"
+    assert argv[:2] == ["python", "infra/localstripe_server.py"] and option(argv, "--host") == "0.0.0.0"
     assert (LOOPBACK, ports.stripe, int(option(argv, "--port"))) in published(localstripe)
 
 

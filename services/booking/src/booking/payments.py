@@ -29,7 +29,9 @@ class StripeRefused(Exception):
 def _stripe_errors() -> Iterator[None]:
     try:
         yield
-    except (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError) as exc:
+    except stripe.IdempotencyError as exc:  # 409: the key's first request is still being answered
+        raise (StripeUnavailable if exc.http_status == 409 else StripeRefused)(str(exc)) from exc
+    except (stripe.InvalidRequestError, stripe.CardError) as exc:
         raise StripeRefused(str(exc)) from exc
     except stripe.StripeError as exc:  # timeouts, connection errors, 5xx, rate limits: they pass
         raise StripeUnavailable(str(exc)) from exc
