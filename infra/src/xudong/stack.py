@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,16 @@ LOCAL_WEBHOOK_SECRET = "whsec_xudong_local"
 def jwt_secret() -> str:
     """The secret tokens are signed with: XUDONG_JWT_SECRET, or the development one on this machine."""
     return os.environ.get("XUDONG_JWT_SECRET", DEV_JWT_SECRET)
+
+
+def kafka_cluster_id(draw: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A cluster id as Kafka's Uuid.randomUuid makes one: 16 random bytes in unpadded base64url,
+    drawn again while it starts with '-', which the storage tool reads as an option (one id in 64
+    did: `format -t -eVZu3QW…` failed a fresh-clone run)."""
+    while True:
+        found = base64.urlsafe_b64encode(draw()).decode().rstrip("=")
+        if not found.startswith("-"):
+            return found
 
 
 def _port(env: str, default: int) -> int:
@@ -247,7 +258,7 @@ class Stack:
                     "format",
                     "--ignore-formatted",
                     "-t",
-                    base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+                    kafka_cluster_id(),
                     "-c",
                     str(properties),
                 ],
