@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.chaos.snapshot import consumer_lag
+from tests.chaos.workload import OUTAGE
 from xudong.stack import SERVICES, Stack, port_open, wait_for
 
 PAUSE = 2.0  # the workload runs unhurt between two faults
@@ -171,8 +172,12 @@ class FaultRun:
             for fault in self.faults:
                 time.sleep(PAUSE)
                 began = time.monotonic()
-                hit = fault.inject(self.stack)
-                self.last_healed = time.monotonic()
+                OUTAGE.begins()
+                try:
+                    hit = fault.inject(self.stack)
+                finally:
+                    self.last_healed = time.monotonic()
+                    OUTAGE.ends(self.last_healed)
                 self.done.append(
                     {
                         "fault": fault.name,

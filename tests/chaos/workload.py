@@ -20,7 +20,7 @@ from tests.e2e.ticket_fixtures import VISA, ga, on_sale, seated, somewhere
 from tests.e2e.venue_fixtures import request_body, slot, venue
 from xudong.stack import Stack
 
-PATIENCE = 30.0  # how long an actor keeps retrying one request through a fault
+PATIENCE = 30.0  # how long an actor keeps retrying one request once no fault lasts
 SLOTS = [(day, hour) for day in (40, 41, 42) for hour in (8, 11, 14)]  # few, so that requests collide
 
 
@@ -53,6 +53,34 @@ class Ledger:
         }
 
 
+class Outage:
+    """Whether a fault lasts, and when the last one was undone: an actor's patience with a request
+    runs out PATIENCE after the later of its first try and the platform's being whole again, so
+    a request goes unanswered only if the platform stays down after its faults, however long a
+    fault (a crashed PostgreSQL's recovery) takes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lasting = 0
+        self._healed = float("-inf")
+
+    def begins(self) -> None:
+        with self._lock:
+            self._lasting += 1
+
+    def ends(self, at: float) -> None:
+        with self._lock:
+            self._lasting -= 1
+            self._healed = max(self._healed, at)
+
+    def patience_over(self, began: float, now: float) -> bool:
+        with self._lock:
+            return not self._lasting and now > max(began, self._healed) + PATIENCE
+
+
+OUTAGE = Outage()  # the chaos run's faults mark themselves here; every actor reads it
+
+
 @dataclass
 class Scene:
     """What the workload plays on: a venue that reviews requests, and two events on sale."""
@@ -79,7 +107,6 @@ def give_contact(stack: Stack, ledger: Ledger, who: dict[str, str], sub: str) ->
         ledger,
         "PUT",
         f"http://127.0.0.1:{stack.ports.notifications}/v1/contacts/me",
-        patiently(),
         json={"email": f"{sub}@{ledger.tag}.example.vn"},
         headers=who,
     )
@@ -88,10 +115,11 @@ def give_contact(stack: Stack, ledger: Ledger, who: dict[str, str], sub: str) ->
 
 
 def call(
-    ledger: Ledger, method: str, url: str, until: float, retry_on: tuple[int, ...] = (), **kwargs: Any
+    ledger: Ledger, method: str, url: str, retry_on: tuple[int, ...] = (), **kwargs: Any
 ) -> requests.Response | None:
     """The answer to a request, asked again while it meets a fault (no answer, 5xx, or one of
-    `retry_on`) until `until`; None if no answer came in time."""
+    `retry_on`) until the actor's patience is over; None if no answer came in time."""
+    began = time.monotonic()
     while True:
         try:
             answer = requests.request(method, url, timeout=10, **kwargs)
@@ -99,7 +127,7 @@ def call(
                 return answer
         except requests.RequestException:
             pass
-        if time.monotonic() > until:
+        if OUTAGE.patience_over(began):
             ledger.failures.append(f"{method} {url}")
             return None
         time.sleep(0.5)
@@ -111,10 +139,6 @@ def booking_url(stack: Stack, path: str) -> str:
 
 def venues_url(stack: Stack, path: str) -> str:
     return f"http://127.0.0.1:{stack.ports.venues}/v1{path}"
-
-
-def patiently() -> float:
-    return time.monotonic() + PATIENCE
 
 
 # --- buyers ------------------------------------------------------------------------------------
@@ -135,7 +159,6 @@ def buy(stack: Stack, scene: Scene, ledger: Ledger) -> None:
         ledger,
         "POST",
         booking_url(stack, "/orders"),
-        patiently(),
         retry_on=(429,),
         json={"event_id": event["id"], "email": email} | choice,
         headers=somewhere() | {"Idempotency-Key": f"chaos-{uuid.uuid4()}"},
@@ -150,7 +173,7 @@ def buy(stack: Stack, scene: Scene, ledger: Ledger) -> None:
 
 def available_seats(stack: Stack, event: dict[str, Any], ledger: Ledger) -> list[dict[str, Any]]:
     seats = booking_url(stack, f"/events/{event['id']}/seats?limit=200")  # the scene's halls are smaller
-    answer = call(ledger, "GET", seats, patiently())
+    answer = call(ledger, "GET", seats)
     if answer is None or answer.status_code != 200:
         return []
     return [s for s in answer.json()["items"] if s["state"] == "available"]
@@ -161,7 +184,6 @@ def pay_order(stack: Stack, held: dict[str, Any], ledger: Ledger) -> None:
         ledger,
         "POST",
         booking_url(stack, f"/orders/{held['id']}/payment"),
-        patiently(),
         json={},
         headers={"X-Order-Token": held["token"]},
     )
@@ -186,7 +208,6 @@ def cancel_or_check_in(stack: Stack, scene: Scene, ledger: Ledger) -> None:
             ledger,
             "GET",
             booking_url(stack, f"/orders/{held['id']}"),
-            patiently(),
             retry_on=(429,),
             headers={"X-Order-Token": held["token"]},
         )
@@ -207,7 +228,6 @@ def cancel(stack: Stack, held: dict[str, Any], ledger: Ledger) -> None:
         ledger,
         "POST",
         booking_url(stack, f"/orders/{held['id']}/cancel"),
-        patiently(),
         json={},
         headers={"X-Order-Token": held["token"]},
     )
@@ -224,7 +244,6 @@ def check_in(stack: Stack, scene: Scene, shown: dict[str, Any], ledger: Ledger) 
         ledger,
         "POST",
         booking_url(stack, "/checkins"),
-        patiently(),
         json={"event_id": event["id"], "code": ticket["code"], "gate": "Cổng chính"},
         headers=event["venue"]["manager"],
     )
@@ -252,7 +271,6 @@ def request_slot(stack: Stack, scene: Scene, ledger: Ledger) -> None:
         ledger,
         "POST",
         booking_url(stack, "/venue-bookings"),
-        patiently(),
         json=request_body(scene.place["hall"]["id"], *slot(days=day, hour=hour, hours=2)),
         headers=organiser | {"Idempotency-Key": f"chaos-{uuid.uuid4()}"},
     )
@@ -262,10 +280,10 @@ def request_slot(stack: Stack, scene: Scene, ledger: Ledger) -> None:
 
 def pay_if_due(stack: Stack, booking: dict[str, Any], ledger: Ledger) -> None:
     url = booking_url(stack, f"/venue-bookings/{booking['id']}")
-    shown = call(ledger, "GET", url, patiently(), headers=booking["organiser"])
+    shown = call(ledger, "GET", url, headers=booking["organiser"])
     if shown is None or shown.status_code != 200 or shown.json()["status"] != "awaiting_payment":
         return
-    intent = call(ledger, "POST", url + "/payment", patiently(), json={}, headers=booking["organiser"])
+    intent = call(ledger, "POST", url + "/payment", json={}, headers=booking["organiser"])
     if intent is not None and intent.status_code == 200:
         ledger.bookings_paid.append(booking["id"])
         pay_on_stripe(stack, intent.json()["payment_intent_id"], ledger)
@@ -274,7 +292,7 @@ def pay_if_due(stack: Stack, booking: dict[str, Any], ledger: Ledger) -> None:
 def review(stack: Stack, scene: Scene, ledger: Ledger) -> None:
     """The venue's manager approves every request waiting in the review queue."""
     manager = scene.place["manager"]
-    queue = call(ledger, "GET", venues_url(stack, "/review-queue"), patiently(), headers=manager)
+    queue = call(ledger, "GET", venues_url(stack, "/review-queue"), headers=manager)
     if queue is None or queue.status_code != 200:
         return
     for entry in queue.json()["items"]:
@@ -282,7 +300,6 @@ def review(stack: Stack, scene: Scene, ledger: Ledger) -> None:
             ledger,
             "POST",
             venues_url(stack, f"/schedule-entries/{entry['id']}/approve"),
-            patiently(),
             json={},
             headers=manager,
         )
