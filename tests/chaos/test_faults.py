@@ -119,8 +119,9 @@ def scalar(stack: Stack, database: str, sql: str, **params: Any) -> Any:
 
 
 def settle(stack: Stack, scene: Scene) -> None:
-    """Waits (bounded) until the outboxes are empty, no group lags, no email is due unsent and no
-    refund is owed; what is still unsettled then is for the checker to name."""
+    """Waits (bounded) until the outboxes are empty, no group lags, no email is due unsent or
+    waiting for its next attempt (the SMTP sink's bounce leaves some a backoff away) and no refund
+    is owed; what is still unsettled then is for the checker to name."""
     spaces = [s["id"] for s in scene.place["spaces"]]
     checks: list[Callable[[], bool]] = [
         lambda: all(scalar(stack, s, "SELECT count(*) FROM outbox") == 0 for s in SERVICES),
@@ -130,7 +131,7 @@ def settle(stack: Stack, scene: Scene) -> None:
                 stack,
                 "notifications",
                 "SELECT count(*) FROM notifications WHERE channel = 'email' AND status = 'pending'"
-                " AND send_after <= now()",
+                " AND (send_after <= now() OR attempts > 0)",
             )
             == 0
         ),

@@ -127,7 +127,7 @@ def call(
                 return answer
         except requests.RequestException:
             pass
-        if OUTAGE.patience_over(began):
+        if OUTAGE.patience_over(began, time.monotonic()):
             ledger.failures.append(f"{method} {url}")
             return None
         time.sleep(0.5)
