@@ -20,6 +20,7 @@ COPY . .
 RUN pip install -c constraints.txt \
         -e libs/eventbus \
         -e infra \
+        -e services/identity \
         -e services/venues \
         -e services/booking \
         -e services/notifications

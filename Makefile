@@ -15,7 +15,7 @@ up: bootstrap
 lint: bootstrap
 	$(VENV)/ruff format --check .
 	$(VENV)/ruff check .
-	$(VENV)/mypy libs/eventbus/src infra/src services/*/src
+	$(VENV)/mypy libs/eventbus/src infra/src services/*/src tests libs/eventbus/tests services/*/tests bench conftest.py
 
 test: lint
 	$(TEST_ENV) $(VENV)/pytest $(PYTEST_ARGS)

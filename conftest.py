@@ -3,15 +3,19 @@
 import os
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from xudong.stack import Stack
 
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.2) -> T:
-    """The first truthy answer of `check` within `timeout` seconds; fails the test otherwise."""
+def eventually(check: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2) -> T:
+    """The first truthy answer of `check` within `timeout` seconds; fails the test otherwise.
+    A check answers None (or another falsy value) while what it waits for is not there yet."""
     deadline = time.monotonic() + timeout
     while True:
         answer = check()
@@ -23,7 +27,7 @@ def eventually(check: Callable[[], T], timeout: float = 30.0, interval: float = 
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator["Stack"]:  # noqa: F821
+def stack() -> Iterator["Stack"]:
     from xudong.stack import Stack
 
     os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
@@ -34,7 +38,7 @@ def stack() -> Iterator["Stack"]:  # noqa: F821
 
 
 @pytest.fixture(scope="session")
-def platform(stack: "Stack") -> "Stack":  # noqa: F821
+def platform(stack: "Stack") -> "Stack":
     """The three services (api, relay, worker each) running on the stack; unpaid bookings expire
     after 25 s instead of 48 h, so that expiry can be watched; SMS, Zalo and webhooks go to a local
     receiver (allowed as webhooks' only private destinations);
@@ -63,7 +67,7 @@ def silent_port() -> int:
     return receiver_port() + 1
 
 
-def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821
+def topic_size(stack: "Stack", topic: str) -> int:
     """How many messages a topic has ever received, over all partitions."""
     from kafka import KafkaConsumer, TopicPartition
 
@@ -76,7 +80,7 @@ def topic_size(stack: "Stack", topic: str) -> int:  # noqa: F821
 
 
 def records(
-    stack: "Stack",  # noqa: F821
+    stack: "Stack",
     topic: str,
     about: Callable[[Any], bool],
     wanted: int = 1,
@@ -105,7 +109,8 @@ def records(
 
 
 def token(role: str, sub: str, *venues: str) -> dict[str, str]:
-    from eventbus.auth import issue_token
-    from eventbus.settings import DEV_JWT_SECRET
+    """A bearer token for the test stack's services, signed with the development key."""
+    from xudong.stack import Stack
 
-    return {"Authorization": "Bearer " + issue_token(DEV_JWT_SECRET, role, sub, venues)}
+    os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
+    return {"Authorization": "Bearer " + Stack().token(role, sub, venues)}

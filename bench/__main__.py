@@ -1,5 +1,5 @@
 """`make bench`: runs every benchmark on the stack (started on test ports) and prints one table.
-`python -m bench holds` (or `outbox`, `notify`, `search`) runs only the ones named."""
+`python -m bench holds` (or `outbox`, `notify`, `search`, `tokens`) runs only the ones named."""
 
 import os
 import platform
@@ -8,13 +8,19 @@ import time
 
 os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
 
-from bench import holds, notify, outbox, search
+from bench import holds, notify, outbox, search, tokens
 from xudong.stack import Stack
 
 # outbox first: it wants the infrastructure alone; the others start (and stop) the services. Holds
 # last: its thousands of orders leave the consumers (notifications, venues) a backlog of events that
 # would otherwise run beside, and slow, the benchmarks after it
-BENCHMARKS = {"outbox": outbox.run, "notify": notify.run, "search": search.run, "holds": holds.run}
+BENCHMARKS = {
+    "outbox": outbox.run,
+    "notify": notify.run,
+    "search": search.run,
+    "tokens": tokens.run,
+    "holds": holds.run,
+}
 
 
 def main(names: list[str]) -> None:

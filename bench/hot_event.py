@@ -12,8 +12,8 @@ import requests
 import sqlalchemy as sa
 
 from booking.domain.ticketing import fold
-from eventbus.auth import issue_token
-from xudong.stack import Stack, jwt_secret, wait_for
+from xudong.processes import wait_for
+from xudong.stack import Stack
 
 ALWAYS_OPEN = {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 FREE_PUBLIC_HALL = {
@@ -38,7 +38,7 @@ class HotEvent:
 
 
 def headers(role: str, sub: str) -> dict[str, str]:
-    return {"Authorization": "Bearer " + issue_token(jwt_secret(), role, sub)}
+    return {"Authorization": "Bearer " + Stack().token(role, sub)}
 
 
 STAFF = headers("staff", "staff-bench")

@@ -16,7 +16,8 @@ import requests
 import sqlalchemy as sa
 from flask import Flask, jsonify, request
 
-from xudong.stack import Process, Stack, wait_for
+from xudong.processes import Process, wait_for
+from xudong.stack import Stack
 
 metadata = sa.MetaData()
 counters = sa.Table(

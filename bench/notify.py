@@ -20,7 +20,7 @@ import requests
 
 from bench.stats import median, percentile
 from booking.bootstrap import bootstrap
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 from xudong.stack import Stack
 
 ROUNDS, RATE, SECONDS = 3, 100, 5
@@ -85,9 +85,7 @@ def run(stack: Stack) -> list[tuple[str, str, str]]:
     stack.start_services()
     try:
         runtime = bootstrap(
-            Settings(
-                "booking", stack.database_url("booking"), stack.kafka_bootstrap, DEV_JWT_SECRET, "WARNING"
-            )
+            Settings("booking", stack.database_url("booking"), stack.kafka_bootstrap, "WARNING")
         )
 
         def commit(email: str) -> None:  # a paid order's tickets, as the booking service commits them

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from bench.stats import median, percentile
 from eventbus.envelope import new_event
 from eventbus.kafka import TopicSpec, consumer, ensure_topics, producer
-from xudong.stack import Process, Stack
+from xudong.processes import Process
+from xudong.stack import Stack
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "libs" / "eventbus" / "tests"))
 import probe

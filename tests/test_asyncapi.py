@@ -3,7 +3,7 @@
 import json
 
 from xudong.asyncapi import build
-from xudong.stack import ROOT
+from xudong.processes import ROOT
 
 
 def test_the_committed_asyncapi_document_is_the_one_the_schemas_make() -> None:

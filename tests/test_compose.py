@@ -19,7 +19,8 @@ import eventbus.kafka
 import eventbus.migrations
 from eventbus.kafka import load_topics
 from eventbus.settings import Settings
-from xudong.stack import ROOT, SERVICES, Ports, Process, Stack
+from xudong.processes import ROOT, Process
+from xudong.stack import SERVICES, Ports, Stack
 
 REPO = Path(__file__).resolve().parents[1]
 ROLES = ("api", "relay", "worker")
@@ -37,7 +38,7 @@ PUBLISHED_BY = {
 }
 # Ports of xudong.stack.Ports that stay inside their container.
 UNPUBLISHED = {"kafka_controller"}
-BROWSER_FACING = {"BOOKING_PUBLIC_URL"}
+BROWSER_FACING = {"BOOKING_PUBLIC_URL", "XUDONG_OIDC_ISSUER"}  # the issuer: as browsers and tokens name it
 
 
 # --- reading the files ------------------------------------------------------------------------

@@ -10,16 +10,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import booking.db
+import identity.db
 import notifications.db
 import venues.db
 from eventbus.migrations import upgrade
-from xudong.stack import ROOT, Stack
+from xudong.processes import ROOT
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.mark.parametrize(
-    "service, tables", [("booking", booking.db), ("venues", venues.db), ("notifications", notifications.db)]
+    "service, tables",
+    [
+        ("booking", booking.db),
+        ("venues", venues.db),
+        ("notifications", notifications.db),
+        ("identity", identity.db),
+    ],
 )
 def test_a_freshly_migrated_database_matches_the_tables_in_the_code(
     stack: Stack, service: str, tables: ModuleType

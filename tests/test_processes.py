@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from xudong.stack import Process
+from xudong.processes import Process
 
 # A parent that starts `sleep` the way `xudong up` starts every part, and never collects it.
 PARENT = """
 import sys, time
 from pathlib import Path
-from xudong.stack import Process
+from xudong.processes import Process
 Process("sleeper", ["sleep", "600"], Path(sys.argv[1])).start()
 print("started", flush=True)
 time.sleep(600)
@@ -26,7 +26,7 @@ time.sleep(600)
 STOP = """
 import sys
 from pathlib import Path
-from xudong.stack import Process
+from xudong.processes import Process
 Process("sleeper", ["sleep", "600"], Path(sys.argv[1])).stop(timeout=5)
 """
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import eventually
-from xudong.stack import Ports, port_open
+from xudong.processes import port_open
+from xudong.stack import Ports
 
 pytestmark = pytest.mark.stack
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.chaos.snapshot import GROUPS, Snapshot
 from tests.chaos.workload import Ledger
-from xudong.stack import ROOT
+from xudong.processes import ROOT
 
 # The event catalogue: each type's topic, as docs/asyncapi.json publishes it.
 ASYNCAPI = json.loads((ROOT / "docs" / "asyncapi.json").read_text())
@@ -263,11 +263,13 @@ def emails_to_each_person(snap: Snapshot) -> list[str]:
                 if not 1 <= got <= 1 + sum(n["unconfirmed"] for n in notes):
                     found.append(f"{address} had {got} {template} emails of {event['type']} {event['id']}")
     for n in emails:
-        event = events.get(n["event_id"])
-        if event is None or n["template"] not in AUDIENCE:
+        answered = events.get(n["event_id"])
+        if answered is None or n["template"] not in AUDIENCE:
             found.append(f"email notification {n['id']} ({n['template']}) answers no event of the run")
-        elif n["address"] not in addresses(snap, AUDIENCE[n["template"]], event["subject"]):
-            found.append(f"{n['template']} of {event['type']} {event['id']} was written to {n['address']}")
+        elif n["address"] not in addresses(snap, AUDIENCE[n["template"]], answered["subject"]):
+            found.append(
+                f"{n['template']} of {answered['type']} {answered['id']} was written to {n['address']}"
+            )
         if n["due"] and n["status"] not in ("sent", "cancelled"):
             found.append(f"email notification {n['id']} ({n['template']}) is {n['status']}")
     known = {n["id"]: n for n in emails}
@@ -294,7 +296,7 @@ def owed_for_order(snap: Snapshot, order_id: str) -> int:
 
 
 def owed_for_booking(snap: Snapshot, booking: dict[str, Any]) -> int:
-    hours = math.ceil((booking["ends_at"] - booking["starts_at"]).total_seconds() / 3600)
+    hours: int = math.ceil((booking["ends_at"] - booking["starts_at"]).total_seconds() / 3600)
     return hours * snap.rates[booking["space_id"]]
 
 

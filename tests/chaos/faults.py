@@ -9,18 +9,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
 
 from tests.chaos.snapshot import consumer_lag
 from tests.chaos.workload import OUTAGE
-from xudong.stack import SERVICES, Stack, port_open, wait_for
+from xudong.processes import port_open, wait_for
+from xudong.stack import SERVICES, Stack
 
 PAUSE = 2.0  # the workload runs unhurt between two faults
 BUSY_WITHIN = 30.0  # how long a fault waits for work in flight before it strikes anyway
 TRIES = 5  # kills of a process that finished its work just before, before the fault counts as a miss
-PUBLISHERS = ("venues", "booking")  # the notifications service publishes nothing: its relay idles
+PUBLISHERS = ("venues", "booking")  # notifications and identity publish nothing yet: their relays idle
+CONSUMERS = ("venues", "booking", "notifications")  # identity's worker keeps its keys, consuming nothing
 REPORT = pytest.StashKey[list[str]]()  # the run's report, for the end of the session's output
 
 
@@ -142,14 +145,14 @@ def bounce_smtp(stack: Stack) -> Hit:
 
 def schedule() -> list[Fault]:
     faults = [Fault("kafka killed", kill_kafka)]
-    for service in SERVICES:
+    for service in CONSUMERS:
         if service in PUBLISHERS:
-            relay = kill_with(f"{service}-relay", "outbox rows", lambda s, n=service: unpublished(s, n))  # type: ignore[misc]
+            relay = kill_with(f"{service}-relay", "outbox rows", partial(unpublished, service=service))
             faults.append(Fault(f"{service}-relay killed", relay))
         if service == "booking":
             worker = kill_with("booking-worker", "messages and refunds owed", booking_work)
         else:
-            worker = kill_with(f"{service}-worker", "messages", lambda s, n=service: unacknowledged(s, n))  # type: ignore[misc]
+            worker = kill_with(f"{service}-worker", "messages", partial(unacknowledged, group=service))
         faults.append(Fault(f"{service}-worker killed", worker))
     faults += [Fault("postgres restarted", restart_postgres), Fault("smtp sink bounced", bounce_smtp)]
     return faults
@@ -219,4 +222,4 @@ def heal(stack: Stack) -> None:
         for process in stack.service_processes(service):
             if process.pid() is None:
                 process.start()
-        wait_for(lambda service=service: stack.service_ready(service), f"the {service} service")  # type: ignore[misc]
+        wait_for(partial(stack.service_ready, service), f"the {service} service")

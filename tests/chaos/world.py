@@ -199,7 +199,9 @@ def tickets() -> list[dict[str, Any]]:
 
 def world() -> tuple[Snapshot, Ledger]:
     """The snapshot, and the ledger of what the actors were told."""
-    events, notes, mails = [], [], []
+    events: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    mails: list[dict[str, Any]] = []
     contacts = {f"org-{b['row']['id']}": f"org-{b['row']['id']}@w.example.vn" for b in BOOKINGS}
     contacts[MANAGER] = "manager@w.example.vn"
     subjects = [(o["row"]["id"], o["events"], o["row"]["email"]) for o in ORDERS]

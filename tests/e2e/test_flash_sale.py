@@ -24,10 +24,11 @@ from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.migrations import upgrade
 from eventbus.runtime import Runtime
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 from tests.e2e.ticket_fixtures import api, ga, on_sale, order_status, pay, seated, seats_of, somewhere
 from tests.e2e.venue_fixtures import venue
-from xudong.stack import ROOT, Stack
+from xudong.processes import ROOT
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 BUYERS, STANDING, ROWS, PER_ROW = 1000, 500, 10, 20  # 10 rows of 20: 200 seats
@@ -247,7 +248,7 @@ def in_process_sale(
     stack.create_database(name)
     url = stack.database_url(name)
     upgrade(ROOT / "services" / "booking", url)
-    runtime = bootstrap(Settings("booking", url, stack.kafka_bootstrap, DEV_JWT_SECRET, "INFO"))
+    runtime = bootstrap(Settings("booking", url, stack.kafka_bootstrap))
     with runtime.engine.begin() as conn:  # the database's own last word goes too
         conn.execute(sa.text("ALTER TABLE ticket_types DROP CONSTRAINT ticket_types_within_quota"))
         conn.execute(sa.text("DROP INDEX tickets_one_per_seat"))
@@ -289,7 +290,7 @@ def in_process_sale(
             }
         )
         uow.commit()
-    body = {
+    body: dict[str, Any] = {
         "venue_booking_id": booking_id,
         "title": {"vi": "Chèo", "en": "Cheo"},
         "description": {"vi": "", "en": ""},

@@ -16,7 +16,7 @@ from kafka import KafkaProducer
 from conftest import eventually, receiver_port, records, token
 from eventbus.envelope import new_event
 from eventbus.fields import LOCAL
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 from notifications.bootstrap import bootstrap
 from notifications.handlers import send_digests
 from notifications.sender import ATTEMPTS, LEASE, backoff
@@ -173,7 +173,7 @@ def test_an_organiser_is_told_each_step_of_a_venue_booking_and_finds_it_in_the_i
     inbox_url = notifications_api(platform, "/notifications")
     page = requests.get(inbox_url, headers=organiser, params={"limit": 1}, timeout=10).json()
     assert [n["id"] for n in page["items"]] == [inbox[0]["id"]] and page["next_cursor"] == "1"
-    after = requests.get(inbox_url, headers=organiser, params={"limit": 1, "cursor": "1"}, timeout=10)
+    after = requests.get(inbox_url, headers=organiser, params={"limit": "1", "cursor": "1"}, timeout=10)
     assert [n["id"] for n in after.json()["items"]] == [inbox[1]["id"]]
     mine_only = requests.get(inbox_url, headers=stranger, params={"recipient": sub}, timeout=10).json()
     assert all(n["recipient"] == "someone-else" for n in mine_only["items"])  # not another's
@@ -572,8 +572,6 @@ def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(
             "notifications",
             platform.database_url("notifications"),
             platform.kafka_bootstrap,
-            DEV_JWT_SECRET,
-            "INFO",
         )
     )
     tomorrow = (datetime.now(LOCAL) + timedelta(days=1)).replace(hour=7, minute=1)
@@ -661,8 +659,9 @@ def test_a_buyer_hears_that_the_event_changed_and_the_reminder_follows_the_new_t
     kept = requests.patch(url, headers=event["organiser"], json=reworded, timeout=30).json()["description"]
     assert kept == {"vi": "Vở Quan Âm Thị Kính", "en": "New words"}  # the language not sent is kept
 
-    def reasons() -> list[str] | None:
-        """The buyer's 'event changed' emails, once the rewording's has been written."""
+    def reasons() -> list[bool] | None:
+        """Whether each of the buyer's 'event changed' emails gives the rewording's reason, once the
+        rewording's has been written."""
         with engine.connect() as conn:
             bodies = conn.execute(
                 sa.text(

@@ -71,7 +71,10 @@ def paid_orders(stack: Stack, event: dict[str, Any], count: int) -> list[dict[st
 
 def needing_attention(stack: Stack, headers: dict[str, str]) -> requests.Response:
     return requests.get(
-        api(stack, "/refunds"), params={"state": "needs_attention", "limit": 200}, headers=headers, timeout=10
+        api(stack, "/refunds"),
+        params={"state": "needs_attention", "limit": "200"},
+        headers=headers,
+        timeout=10,
     )
 
 
@@ -98,7 +101,11 @@ def test_a_refused_refund_waits_for_staff_and_every_other_refund_and_hold_goes_o
     )
     assert called_off.status_code == 200, called_off.text
     for paid in others:
-        eventually(lambda paid=paid: read_order(platform, paid)["refunded_amount"] == PRICE, timeout=30)
+
+        def refunded(paid: dict[str, Any] = paid) -> bool:
+            return bool(read_order(platform, paid)["refunded_amount"] == PRICE)
+
+        eventually(refunded, timeout=30)
     assert read_order(platform, lapsing.json())["status"] == "expired"
     assert (
         stripe(platform, "GET", f"/refunds?payment_intent={read_intent(platform, others[0]['id'])}")["data"][

@@ -18,7 +18,7 @@ def venues_url(stack: Stack, path: str) -> str:
     return f"http://127.0.0.1:{stack.ports.venues}/v1{path}"
 
 
-def held_booking(stack: Stack, place: dict, days: int) -> tuple[dict, dict[str, str], tuple[str, str]]:  # type: ignore[type-arg]
+def held_booking(stack: Stack, place: dict, days: int) -> tuple[dict, dict[str, str], tuple[str, str]]:
     organiser = token("organiser", f"org-{uuid.uuid4().hex[:6]}")
     when = slot(days=days)
     answer = requests.post(

@@ -13,7 +13,8 @@ import requests
 from conftest import eventually
 from tests.e2e.test_refund_refusals import PRICE, paid_orders, taken
 from tests.e2e.ticket_fixtures import api, ga, lapse_hold, on_sale, order, read_order
-from xudong.stack import Stack, wait_for
+from xudong.processes import wait_for
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 QUICK = 15  # seconds: far below what one call would take with the stripe package's defaults (80 s × 3)

@@ -96,7 +96,10 @@ def test_one_buyer_cannot_hold_a_whole_hall(platform: Stack) -> None:
 def test_an_idempotency_key_makes_a_retried_order_hold_once(platform: Stack) -> None:
     event = on_sale(platform, [ga(10)])
     key = {"Idempotency-Key": uuid.uuid4().hex} | somewhere()  # the same guest, retrying
-    body = {"email": "retry@example.vn", "items": [{"ticket_type_id": event["types"][0], "quantity": 2}]}
+    body: dict[str, Any] = {
+        "email": "retry@example.vn",
+        "items": [{"ticket_type_id": event["types"][0], "quantity": 2}],
+    }
     first = order(platform, event["id"], headers=key, **dict(body))
     second = order(platform, event["id"], headers=key, **dict(body))
     assert first.status_code == second.status_code == 201 and first.json()["id"] == second.json()["id"]

@@ -186,7 +186,7 @@ def test_a_late_payment_takes_back_all_its_places_or_none(platform: Stack) -> No
             taken = conn.execute(
                 sa.text("SELECT sum(taken) FROM ticket_types WHERE id IN (:a, :b)"), {"a": first, "b": last}
             )
-            back = taken.scalar_one() == 0
+            back = bool(taken.scalar_one() == 0)
         engine.dispose()
         return back
 
@@ -220,7 +220,11 @@ def test_cancelling_the_event_refunds_every_paid_order_and_voids_its_tickets(pla
     )
     assert cancelled.status_code == 200, cancelled.text
     for was_paid in paid:  # the worker pays the refunds, not the request
-        eventually(lambda was_paid=was_paid: read_order(platform, was_paid)["refunded_amount"] > 0)
+
+        def refunded(was_paid: dict[str, Any] = was_paid) -> bool:
+            return bool(read_order(platform, was_paid)["refunded_amount"] > 0)
+
+        eventually(refunded)
         shown = read_order(platform, was_paid)
         assert shown["status"] == "cancelled" and shown["refunded_amount"] == shown["total"]
         assert {t["status"] for t in shown["tickets"]} == {"void"}
@@ -258,8 +262,7 @@ def test_a_buyer_cancels_within_the_refund_policy_and_is_refunded(platform: Stac
     eventually(lambda: read_order(platform, held)["refunded_amount"] == 240_000)  # paid by the worker
     # Refunds only a year ahead: every test event is nearer than that (each booking takes the next
     # day of a counter shared by the whole run, so how near depends on how many ran before).
-    no_refund = {"refund_policy": [{"notice_days": 365, "refund_share": 1.0}]}
-    far, late = held_order(platform, **no_refund)
+    far, late = held_order(platform, refund_policy=[{"notice_days": 365, "refund_share": 1.0}])
     starts = datetime.fromisoformat(far["shown"]["sessions"][0]["start"])
     assert starts - datetime.now(UTC) < timedelta(days=365)
     pay(platform, late)

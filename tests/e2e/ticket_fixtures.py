@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from booking.config import ticket_signing_key
 from booking.domain.ticketing import qr_payload
 from conftest import eventually, records, token
-from eventbus.settings import DEV_JWT_SECRET, Settings
 from tests.e2e.test_venue_payments import pay_with
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -111,7 +110,7 @@ def on_sale(
 
 def signed_qr(code: str) -> str:
     """What the ticket's QR image says, as a scanner at the door reads it."""
-    return qr_payload(ticket_signing_key(Settings("booking", "", "", DEV_JWT_SECRET, "INFO")), code)
+    return qr_payload(ticket_signing_key({"XUDONG_ENV": "development"}), code)
 
 
 def seats_of(stack: Stack, event_id: str) -> list[dict[str, Any]]:

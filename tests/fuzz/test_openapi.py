@@ -24,11 +24,10 @@ from schemathesis.specs.openapi.checks import (
 from conftest import token
 from tests.fuzz.owned import owned_by
 from tests.fuzz.seed import SEED
-from xudong.stack import Stack
+from xudong.stack import SERVICES, Stack
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("venues", "booking", "notifications")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -92,7 +91,9 @@ def api_schema(platform: Stack, owned: dict[str, list[str]], request: pytest.Fix
             return credentials(case.operation.label, roles, owned["venue_id"]) or None
 
         def set(self, case: schemathesis.Case, data: dict[str, str], _: Any) -> None:
-            case.headers = {**(case.headers or {}), **data}
+            headers = case.headers.copy()  # a new one, as before, but case-insensitive as the type says
+            headers.update(data)
+            case.headers = headers
 
     loaded.auth(refresh_interval=None)(Fuzzer)
     return loaded

@@ -23,6 +23,7 @@ from tests.security.access_world import FAR_DAYS, ROLES, World, turn
 # SNAPSHOTS reads; any other answer must leave it as it was.
 MATRIX_TABLE = """
 route                                                   anon org_a org_b mgr_x mgr_y staff guest other
+GET    /.well-known/jwks.json                            200  200   200   200   200   200   200   200
 GET    /v1/areas                                         200  200   200   200   200   200   200   200
 GET    /v1/areas/{area}                                  200  200   200   200   200   200   200   200
 PATCH  /v1/areas/{area}                                  401  403   403   403   403   in    401   401

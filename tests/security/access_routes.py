@@ -9,7 +9,8 @@ import subprocess
 import sys
 from typing import NamedTuple
 
-from xudong.stack import ROOT, SERVICES
+from xudong.processes import ROOT
+from xudong.stack import SERVICES
 
 # By endpoint name: the skeleton's own routes, in every service (libs/eventbus/src/eventbus/http.py),
 # and the one route whose caller proves itself otherwise than by a token.

@@ -9,11 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from eventbus.settings import DEV_JWT_SECRET
+from booking.config import DEV_TICKET_SECRET
+from identity.config import DEV_KEY_ENCRYPTION_SECRET
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, SERVICES
 
 BIN = Path(sys.executable).parent
 OWN_SECRET = "a-production-secret-nobody-has-committed-0123456789abcdef"
+ISSUER = {"XUDONG_OIDC_ISSUER": "https://id.example.vn"}
+# Each process's own secrets besides the issuer every process is told: the development value
+# committed here, and the processes that read it at start.
+OWN = {
+    "IDENTITY_KEY_ENCRYPTION_SECRET": (DEV_KEY_ENCRYPTION_SECRET, ("identity-worker",)),
+    "BOOKING_TICKET_SECRET": (DEV_TICKET_SECRET, ("booking-api",)),
+    "BOOKING_STRIPE_API_KEY": (LOCAL_STRIPE_KEY, ("booking-api", "booking-worker")),
+    "BOOKING_STRIPE_WEBHOOK_SECRET": (LOCAL_WEBHOOK_SECRET, ("booking-api", "booking-worker")),
+}
 
 
 def production_env(**secrets: str) -> dict[str, str]:
@@ -55,32 +65,26 @@ def refusals(processes: dict[str, list[str]], env: dict[str, str]) -> dict[str, 
     return answers
 
 
-@pytest.mark.parametrize("jwt_secret", [None, DEV_JWT_SECRET], ids=["missing", "development"])
-def test_no_process_of_any_service_starts_without_a_secret_of_its_own(jwt_secret: str | None) -> None:
-    env = production_env(**({"XUDONG_JWT_SECRET": jwt_secret} if jwt_secret else {}))
+def test_no_process_of_any_service_starts_without_the_issuer_it_trusts() -> None:
     processes = {name: argv for s in SERVICES for name, argv in every_process(s).items()}
-    for name, (status, output) in refusals(processes, env).items():
+    for name, (status, output) in refusals(processes, production_env()).items():
         assert status not in (0, -9), f"{name} did not refuse to start: {output[-2000:]}"
-        assert "set XUDONG_JWT_SECRET to a secret of your own" in output, f"{name}: {output[-2000:]}"
+        assert "set XUDONG_OIDC_ISSUER to the URL of the OpenID Connect provider" in output, (
+            f"{name}: {output[-2000:]}"
+        )
 
 
-@pytest.mark.parametrize("variable", ["BOOKING_STRIPE_API_KEY", "BOOKING_STRIPE_WEBHOOK_SECRET"])
-@pytest.mark.parametrize("value", [None, "development"])
-def test_booking_does_not_take_payments_with_localstripe_secrets(variable: str, value: str | None) -> None:
-    local = {
-        "BOOKING_STRIPE_API_KEY": LOCAL_STRIPE_KEY,
-        "BOOKING_STRIPE_WEBHOOK_SECRET": LOCAL_WEBHOOK_SECRET,
-    }
-    own = {
-        "BOOKING_STRIPE_API_KEY": "an-own-api-key",
-        "BOOKING_STRIPE_WEBHOOK_SECRET": "an-own-signing-secret",
-    }
-    if value is None:
+@pytest.mark.parametrize("variable", list(OWN))
+@pytest.mark.parametrize("value", ["missing", "development"])
+def test_no_process_starts_with_a_secret_of_its_own_missing_or_committed(variable: str, value: str) -> None:
+    """Every other secret set to one of its own, so that the refusal is for this one."""
+    development, readers = OWN[variable]
+    own = {name: f"an-own-{name.lower()}-{OWN_SECRET}" for name in OWN}
+    if value == "missing":
         del own[variable]
     else:
-        own[variable] = local[variable]
-    env = production_env(XUDONG_JWT_SECRET=OWN_SECRET, **own)
-    processes = {k: v for k, v in every_process("booking").items() if not k.endswith("-relay")}
-    for name, (status, output) in refusals(processes, env).items():
+        own[variable] = development
+    processes = {p: every_process(p.split("-")[0])[p] for p in readers}
+    for name, (status, output) in refusals(processes, production_env(**ISSUER, **own)).items():
         assert status not in (0, -9), f"{name} did not refuse to start: {output[-2000:]}"
         assert f"set {variable} to a secret of your own" in output, f"{name}: {output[-2000:]}"

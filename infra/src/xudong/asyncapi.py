@@ -28,10 +28,11 @@ ENVELOPE: dict[str, Any] = {
 
 def _catalogues() -> dict[str, dict[str, EventType]]:
     from booking.events import CATALOGUE as booking
+    from identity.events import CATALOGUE as identity
     from notifications.events import CATALOGUE as notifications
     from venues.events import CATALOGUE as venues
 
-    return {"venues": venues, "booking": booking, "notifications": notifications}
+    return {"identity": identity, "venues": venues, "booking": booking, "notifications": notifications}
 
 
 def build() -> dict[str, Any]:

@@ -10,9 +10,8 @@ from typing import Any
 
 import requests
 
-from eventbus.auth import issue_token
 from xudong.processes import ROOT, PidFile, StackError, alive
-from xudong.stack import SERVICES, Stack, jwt_secret
+from xudong.stack import SERVICES, Stack
 
 SEED = ROOT / "infra" / "seed"
 UP_STOPS_WITHIN = 120  # seconds: every part stopped in turn, each within its own bound
@@ -89,13 +88,13 @@ def down(stack: Stack, args: argparse.Namespace) -> int:
 
 
 def token(stack: Stack, args: argparse.Namespace) -> int:
-    print(issue_token(jwt_secret(), args.role, args.sub, tuple(args.venue)))
+    print(stack.token(args.role, args.sub, tuple(args.venue)))
     return 0
 
 
 def seed(stack: Stack, args: argparse.Namespace) -> int:
     """Loads the sample map and venues through the public API; what is already there is left alone."""
-    headers = {"Authorization": "Bearer " + issue_token(jwt_secret(), "staff", "seed")}
+    headers = {"Authorization": "Bearer " + stack.token("staff", "seed")}
     venues_api = f"http://127.0.0.1:{stack.ports.venues}/v1"
     areas = {
         (a["parent_id"], a["name"]["vi"]): a["id"]

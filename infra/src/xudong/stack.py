@@ -16,20 +16,15 @@ from pathlib import Path
 
 import requests
 
-from eventbus.settings import DEV_JWT_SECRET
+from eventbus.devkey import development_token
 from xudong.processes import ROOT, Process, StackError, ensure_free, port_open, wait_for
 
 HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
-SERVICES = ("venues", "booking", "notifications")
+SERVICES = ("identity", "venues", "booking", "notifications")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MAILDEV_VERSION = "2.2.1"
 LOCAL_STRIPE_KEY = "sk_test_xudong_local"
 LOCAL_WEBHOOK_SECRET = "whsec_xudong_local"
-
-
-def jwt_secret() -> str:
-    """The secret tokens are signed with: XUDONG_JWT_SECRET, or the development one on this machine."""
-    return os.environ.get("XUDONG_JWT_SECRET", DEV_JWT_SECRET)
 
 
 def kafka_cluster_id(draw: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
@@ -57,6 +52,7 @@ class Ports:
     venues: int = field(default_factory=lambda: _port("VENUES_PORT", 8001))
     booking: int = field(default_factory=lambda: _port("BOOKING_PORT", 8002))
     notifications: int = field(default_factory=lambda: _port("NOTIFICATIONS_PORT", 8003))
+    identity: int = field(default_factory=lambda: _port("IDENTITY_PORT", 8004))
 
 
 class Stack:
@@ -70,6 +66,15 @@ class Stack:
         return f"postgresql+psycopg://xudong:xudong@127.0.0.1:{self.ports.postgres}/{database}"
 
     @property
+    def issuer(self) -> str:
+        """The OpenID Connect provider the services trust: this stack's identity service."""
+        return f"http://127.0.0.1:{self.ports.identity}"
+
+    def token(self, role: str, sub: str, venues: tuple[str, ...] = ()) -> str:
+        """A local token, signed with the development key this stack's identity service publishes."""
+        return development_token(self.issuer, role, sub, venues)
+
+    @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.ports.kafka}"
 
@@ -78,7 +83,7 @@ class Stack:
         env.update(
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
             XUDONG_ENV="development",  # the local platform: development secrets are allowed
-            XUDONG_JWT_SECRET=jwt_secret(),
+            XUDONG_OIDC_ISSUER=self.issuer,
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
             BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,

@@ -13,7 +13,7 @@ from eventbus.envelope import Envelope
 from eventbus.outbox import EventType
 from eventbus.process import run_until_signalled
 from eventbus.runtime import Plumbing, Runtime
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 
 metadata = sa.MetaData()
 plumbing = Plumbing.on(metadata)
@@ -36,7 +36,7 @@ class ChangeMade(ma.Schema):
 
 
 def runtime(database_url: str, bootstrap: str, topic: str) -> Runtime:
-    settings = Settings("probe-" + topic, database_url, bootstrap, DEV_JWT_SECRET, "INFO")
+    settings = Settings("probe-" + topic, database_url, bootstrap)
     return Runtime(settings, plumbing, {"probe.changed": EventType(topic, ChangeMade())})
 
 

@@ -17,6 +17,7 @@ class Titled(ma.Schema):
 
 def test_a_text_field_pattern_takes_exactly_the_characters_the_field_takes() -> None:
     for name, field in Titled().fields.items():
+        assert isinstance(field, Line), name
         for c in [chr(i) for i in range(0xA1)] + ["\u2028", "\u2029", "đ", "\U0001f3ad"]:
             try:
                 Titled().load({"title": "Chèo", name: f"a{c}b"})
@@ -30,6 +31,7 @@ def test_text_stored_before_the_rule_is_shown_as_its_pattern_says() -> None:
     shown = Titled().dump({"title": "Đêm\x06Chèo\u2028", "description": "Dòng\r\nhai\x0bba\tbốn"})
     assert shown == {"title": "Đêm Chèo ", "description": "Dòng\nhai ba\tbốn"}
     for name, field in Titled().fields.items():
+        assert isinstance(field, Line), name
         assert re.fullmatch(field.document_pattern, shown[name]), name
 
 

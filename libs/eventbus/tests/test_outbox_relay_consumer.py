@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from conftest import eventually
 from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
 from eventbus.runtime import Runtime
-from xudong.stack import Process, Stack
+from xudong.processes import Process
+from xudong.stack import Stack
 
 sys.path.insert(0, str(Path(__file__).parent))
 import probe
@@ -38,7 +40,7 @@ class Probe:
         with self.rt.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(probe.plumbing.outbox)).scalar_one()
 
-    def messages(self, topic: str | None = None) -> list:  # type: ignore[type-arg]
+    def messages(self, topic: str | None = None) -> list[Any]:
         consumer = KafkaConsumer(
             topic or self.topic,
             bootstrap_servers=self.stack.kafka_bootstrap,

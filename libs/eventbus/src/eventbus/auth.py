@@ -1,14 +1,16 @@
-"""Bearer JWTs: one algorithm, fixed here, never taken from the token."""
+"""Bearer JWTs, verified by the public keys the OpenID Connect issuer publishes: one asymmetric
+algorithm, fixed here and never taken from the token; the key named by the token's `kid` and
+found in the issuer's key set, never one the token points to (`jku`, `x5u`, `jwk` are ignored)."""
 
-import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import jwt
 
-ALGORITHMS = ["HS256"]
-ISSUER = "xudong-stages"
+ALGORITHMS = ["RS256"]
 AUDIENCE = "xudong-stages"
 ROLES = ("organiser", "venue_manager", "staff")
+DEV_KID = "xudong-development"  # the committed development key's (eventbus.devkey)
 
 
 class Unauthenticated(Exception):
@@ -22,36 +24,40 @@ class Principal:
     venues: tuple[str, ...] = ()
 
 
-def issue_token(secret: str, role: str, sub: str, venues: tuple[str, ...] = (), ttl: int = 12 * 3600) -> str:
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    now = int(time.time())
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": sub,
-        "role": role,
-        "venues": list(venues),
-        "iat": now,
-        "exp": now + ttl,
-    }
-    return jwt.encode(claims, secret, algorithm=ALGORITHMS[0])
+class KeySet(Protocol):
+    def key(self, kid: str) -> Any:
+        """The public key published under `kid`; Unauthenticated if the issuer publishes none."""
 
 
-def read_token(secret: str, token: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=ALGORITHMS,
-            issuer=ISSUER,
-            audience=AUDIENCE,
-            options={"require": ["exp", "iss", "aud", "sub"]},
-        )
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(str(exc)) from exc
-    role = claims.get("role")
-    venues = claims.get("venues", [])
-    if role not in ROLES or not isinstance(venues, list):
-        raise Unauthenticated("token has no valid role")
-    return Principal(sub=str(claims["sub"]), role=role, venues=tuple(map(str, venues)))
+@dataclass(frozen=True)
+class Verifier:
+    """Reads the tokens `issuer` signs with the keys of `keys`; the development key's kid only
+    when `development` (anywhere else, a key set that held it would be a mistake to trust)."""
+
+    keys: KeySet
+    issuer: str
+    development: bool = False
+
+    def read(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            kid = header.get("kid")
+            if header.get("alg") not in ALGORITHMS or not isinstance(kid, str):
+                raise Unauthenticated(f"tokens are signed with {ALGORITHMS[0]} under a key id")
+            if kid == DEV_KID and not self.development:
+                raise Unauthenticated("the development key signs no token here")
+            claims = jwt.decode(
+                token,
+                self.keys.key(kid),
+                algorithms=ALGORITHMS,
+                issuer=self.issuer,
+                audience=AUDIENCE,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(str(exc)) from exc
+        role = claims.get("role")
+        venues = claims.get("venues", [])
+        if role not in ROLES or not isinstance(venues, list):
+            raise Unauthenticated("token has no valid role")
+        return Principal(sub=str(claims["sub"]), role=role, venues=tuple(map(str, venues)))

@@ -15,8 +15,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from eventbus.auth import Principal, Unauthenticated, read_token
+from eventbus.auth import Principal, Unauthenticated, Verifier
 from eventbus.dberrors import passes_by_waiting
+from eventbus.jwks import JwksCache
 from eventbus.logs import configure_logging, correlation_id
 from eventbus.observability import install_observability
 from eventbus.runtime import Runtime
@@ -125,7 +126,8 @@ def authenticate(roles: Iterable[str]) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthorized", "Send a bearer token in the Authorization header.")
     try:
-        principal = read_token(current_app.config["JWT_SECRET"], token)
+        verifier: Verifier = current_app.extensions["verifier"]
+        principal = verifier.read(token)
     except Unauthenticated as exc:
         raise Problem(401, "Unauthorized", f"The token is not valid: {exc}.") from exc
     if principal.role not in roles:
@@ -316,7 +318,8 @@ def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
     settings, engine = runtime.settings, runtime.engine
     configure_logging(settings.service, settings.log_level)
     app = Flask(settings.service)
-    app.config.update(JWT_SECRET=settings.jwt_secret, MAX_CONTENT_LENGTH=1024 * 1024)
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
+    app.extensions["verifier"] = Verifier(JwksCache(settings.jwks_uri), settings.issuer, settings.development)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     _install_error_handlers(app)
     install_observability(app, engine, settings)

@@ -10,7 +10,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from booking import db
     from booking.api import api
     from booking.bootstrap import bootstrap
-    from booking.config import stripe_settings, stripe_timeout, trusted_proxies
+    from booking.config import stripe_settings, stripe_timeout, ticket_signing_key, trusted_proxies
     from booking.payments import Payments
     from booking.ticket_api import api as ticket_api
     from eventbus.ratelimit import RateLimits
@@ -18,5 +18,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime = bootstrap(settings)
     app = create_service_app(runtime, "Xứ Đông Stages — booking", [api, ticket_api])
     app.extensions["payments"] = Payments(*stripe_settings(), stripe_timeout())
+    app.extensions["ticket_key"] = ticket_signing_key()
     app.extensions["rate_limits"] = RateLimits(runtime.engine, db.rate_counts, trusted_proxies())
     return app

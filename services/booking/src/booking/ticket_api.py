@@ -13,7 +13,6 @@ from booking.common import KeyReused, NotFound
 from booking.config import (
     holds_per_minute,
     misses_per_minute,
-    ticket_signing_key,
     trusted_proxies,
     waiting_per_minute,
 )
@@ -264,7 +263,7 @@ def cancel_order(order_id: Any, body: dict[str, Any], principal: Principal | Non
 
 # --- tickets and the door ------------------------------------------------------------------------
 def _key() -> bytes:
-    return ticket_signing_key(current_app.extensions["runtime"].settings)
+    return bytes(current_app.extensions["ticket_key"])
 
 
 @api.route("/v1/tickets/<code>", "GET", responses={200: None, 404: None, 429: None})

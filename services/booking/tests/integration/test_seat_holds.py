@@ -18,8 +18,9 @@ from booking.bootstrap import bootstrap
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.migrations import upgrade
 from eventbus.runtime import Runtime
-from eventbus.settings import DEV_JWT_SECRET, Settings
-from xudong.stack import ROOT, Stack
+from eventbus.settings import Settings
+from xudong.processes import ROOT
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -30,7 +31,7 @@ def booking_database(stack: Stack) -> Iterator[Runtime]:
     stack.create_database(name)
     url = stack.database_url(name)
     upgrade(ROOT / "services" / "booking", url)
-    runtime = bootstrap(Settings("booking", url, stack.kafka_bootstrap, DEV_JWT_SECRET, "INFO"))
+    runtime = bootstrap(Settings("booking", url, stack.kafka_bootstrap))
     yield runtime
     runtime.engine.dispose()
     stack.psql(f"DROP DATABASE {name} WITH (FORCE)")

@@ -18,12 +18,13 @@ import sqlalchemy as sa
 
 from eventbus.migrations import upgrade
 from eventbus.runtime import Runtime
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 from notifications import db
 from notifications.bootstrap import bootstrap
 from notifications.sender import Email, deliver_due
 from notifications.unit_of_work import NotificationsUnitOfWork
-from xudong.stack import ROOT, Stack, port_open, wait_for
+from xudong.processes import ROOT, port_open, wait_for
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -34,7 +35,7 @@ def database(stack: Stack) -> Iterator[tuple[Runtime, str]]:
     stack.create_database(name)
     url = stack.database_url(name)
     upgrade(ROOT / "services" / "notifications", url)
-    runtime = bootstrap(Settings("notifications", url, stack.kafka_bootstrap, DEV_JWT_SECRET, "INFO"))
+    runtime = bootstrap(Settings("notifications", url, stack.kafka_bootstrap))
     yield runtime, name
     runtime.engine.dispose()
     stack.psql(f"DROP DATABASE {name} WITH (FORCE)")
@@ -64,7 +65,7 @@ def test_a_message_sent_just_before_the_database_restarts_is_marked_sent_and_not
     with runtime.engine.begin() as conn:
         conn.execute(db.notifications.insert().values(**message(message_id, address)))
     channel = EmailThenRestart(stack, name)
-    rounds = []
+    rounds: list[int | str] = []  # what each round sent, or the error it ended with
     try:
         for _ in range(3):  # as the sender loops: a round that fails is followed by the next
             try:

@@ -14,11 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from eventbus.envelope import Envelope, new_event
-from eventbus.settings import DEV_JWT_SECRET, Settings
+from eventbus.settings import Settings
 from venues import handlers
 from venues.bootstrap import bootstrap
 from venues.unit_of_work import VenuesUnitOfWork
-from xudong.stack import ROOT, Stack
+from xudong.processes import ROOT
+from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 Fresh = Callable[..., tuple[VenuesUnitOfWork, str]]
@@ -60,7 +61,7 @@ def fresh_venues_database(
     stack.create_database(name)
     url = stack.database_url(name)
     upgrade(ROOT / "services" / "venues", url)
-    runtime = bootstrap(Settings("venues", url, stack.kafka_bootstrap, DEV_JWT_SECRET, "INFO"))
+    runtime = bootstrap(Settings("venues", url, stack.kafka_bootstrap))
     if not guarded:
         with runtime.engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE schedule_entries DROP CONSTRAINT schedule_entries_no_overlap"))
