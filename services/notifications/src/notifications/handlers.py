@@ -12,16 +12,19 @@ from eventbus.envelope import Envelope, new_event
 from eventbus.ical import CalendarEvent, calendar
 from notifications import config
 from notifications.domain.messages import (
+    ADDRESS,
     BUYER,
     DIGEST,
-    MESSAGES,
     ORGANISER,
     REVIEWED,
     SETTLES,
     WAITS,
     Message,
     about,
+    addressed,
     digest_moment,
+    guest,
+    messages,
 )
 from notifications.render import render
 from notifications.unit_of_work import NotificationsUnitOfWork
@@ -43,6 +46,7 @@ class Recipient:
     language: str
     addresses: dict[str, str]  # channel → where: email, sms, zalo, webhook (one per registration)
     opted_out: tuple[str, ...] = ()
+    inbox: bool = True  # an address an event names is no one's account: nobody signs in to read it
 
 
 def now() -> datetime:
@@ -62,7 +66,7 @@ def record(uow: NotificationsUnitOfWork, event: Envelope) -> None:
     elif event.type in REVIEWED:
         uow.remove_waiting(data["venue_booking_id"])
     due = []
-    for message in MESSAGES.get(event.type, []):
+    for message in messages(event.type, data):
         send_after = message.when(data, datetime.fromisoformat(event.time)) if message.when else now()
         if send_after is None or (message.when and send_after <= now()):
             continue  # a reminder whose moment has passed says nothing any more
@@ -78,9 +82,10 @@ def _write(uow: NotificationsUnitOfWork, event: Envelope, due: list[tuple[Messag
             subject, body = render(message.template, person.language, event.data)
             attachment = calendar_entry(event) if message.template == "booking_confirmed" else None
             written = {"subject": subject, "body": body, "attachment": attachment, "send_after": send_after}
+            inbox = [("inbox", "")] if person.inbox else []
             rows += [
                 _notification(event, message, person, channel, address) | written | {"source": source}
-                for channel, address in [("inbox", ""), *_deliveries(message, person)]
+                for channel, address in [*inbox, *_deliveries(message, person)]
             ]
     if rows:
         uow.add(rows)
@@ -123,24 +128,33 @@ def _deliveries(message: Message, person: Recipient) -> list[tuple[str, str]]:
 
 def _recipients(uow: NotificationsUnitOfWork, audience: str, data: dict[str, Any]) -> list[Recipient]:
     if audience == BUYER:
-        buyer = data["buyer_id"] or f"guest:{data['email']}"
+        buyer = data["buyer_id"] or guest(data["email"])
         return [Recipient(buyer, data["language"], {"email": data["email"]})]
+    if audience == ADDRESS:
+        channel, address = data["channel"], data["address"]
+        reached = _reachable({channel: address})
+        return [Recipient(addressed(channel, address), data["language"], reached, inbox=False)]
     ids = [data["organiser_id"]] if audience == ORGANISER else list(data.get("managers", []))
-    gateways = config.gateways()
     people = []
     for person in ids:
         contact = uow.contact(person)
-        addresses = {
+        kept = {
             channel: getattr(contact, field)
             for channel, field in (("email", "email"), ("sms", "phone"), ("zalo", "zalo_id"))
-            if contact is not None and getattr(contact, field) and (channel == "email" or channel in gateways)
+            if contact is not None and getattr(contact, field)
         }
-        addresses |= {f"webhook:{hook}": hook for hook in uow.webhooks_of(person)}
+        addresses = _reachable(kept) | {f"webhook:{hook}": hook for hook in uow.webhooks_of(person)}
         language = (data.get("language") if audience == ORGANISER else None) or (
             contact.language if contact else "vi"
         )
         people.append(Recipient(person, language, addresses, tuple(contact.opted_out) if contact else ()))
     return people
+
+
+def _reachable(addresses: dict[str, str]) -> dict[str, str]:
+    """The addresses on the channels this service can send by: email, and each gateway configured."""
+    gateways = config.gateways()
+    return {channel: to for channel, to in addresses.items() if channel == "email" or channel in gateways}
 
 
 def _notification(
@@ -219,3 +233,32 @@ def mark_read(uow: NotificationsUnitOfWork, principal: Principal, notification_i
             raise NotFound(notification_id)
         uow.commit()
         return dict(row._mapping)
+
+
+# --- people as the identity service knows them -------------------------------------------------
+def follow_account(uow: NotificationsUnitOfWork, event: Envelope) -> None:
+    """A person's contact details as their account now has them: the email only once its owner
+    proved it (no message goes to an address someone else may have typed), otherwise none."""
+    user = event.data
+    uow.save_contact(
+        user["user_id"],
+        email=user["email"] if user["email_verified"] else None,
+        phone=user["phone"],
+        zalo_id=user["zalo_id"],
+        language=user["language"],
+        opted_out=user["opted_out"],
+    )
+
+
+def erase_person(uow: NotificationsUnitOfWork, event: Envelope) -> None:
+    """Nothing of a person stays: their contact details and webhooks go, and every message to them,
+    by their id or an address of theirs (a guest's orders, a challenge), keeps only what it was
+    and when (for the counts) and is never sent if it had not been; dead letters that name them
+    lose what they carried."""
+    data = event.data
+    emails, phones = data["emails"], data["phones"]
+    aliases = [guest(e) for e in emails] + [addressed("email", e) for e in emails]
+    aliases += [addressed("sms", p) for p in phones]
+    uow.forget_contact(data["user_id"])
+    uow.anonymise_messages(data["user_id"], aliases, [*emails, *phones])
+    uow.blank_dead_letters([data["user_id"], *emails, *phones])

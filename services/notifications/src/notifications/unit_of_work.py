@@ -1,5 +1,6 @@
 """The notifications unit of work: the shared transaction plus this service's tables."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,8 @@ from eventbus.runtime import UnitOfWork
 from notifications import db
 
 ADD = insert(db.notifications).on_conflict_do_nothing()  # compiled once, sent as one batch
+# What an anonymised message keeps of its event: what it was and when, not whom it was about.
+ENVELOPE_KEPT = ("id", "type", "time", "source", "specversion")
 
 
 class NotificationsUnitOfWork(UnitOfWork):
@@ -22,6 +25,11 @@ class NotificationsUnitOfWork(UnitOfWork):
             .values(recipient=recipient, **fields)
             .on_conflict_do_update(index_elements=["recipient"], set_={**fields, "updated_at": sa.func.now()})
         )
+
+    def forget_contact(self, recipient: str) -> None:
+        """A person's contact details and webhooks."""
+        self.conn.execute(db.contacts.delete().where(db.contacts.c.recipient == recipient))
+        self.conn.execute(db.webhooks.delete().where(db.webhooks.c.recipient == recipient))
 
     def webhooks_of(self, recipient: str) -> list[str]:
         w = db.webhooks
@@ -47,6 +55,46 @@ class NotificationsUnitOfWork(UnitOfWork):
             n.update()
             .where(n.c.about == about, n.c.template.in_(templates), n.c.status == "pending")
             .values(status="cancelled")
+        )
+
+    def anonymise_messages(self, user_id: str, aliases: list[str], addresses: list[str]) -> None:
+        """Every message to a person, by their id, another recipient id of theirs or one of their
+        addresses (either whatever its case: an email typed Me@Example.vn at a checkout), keeps
+        its id, times, status and template under their id, and nothing that said who or where
+        they are; what was still to be sent is called off."""
+        n = db.notifications
+        theirs = sa.or_(
+            n.c.recipient == user_id,
+            sa.func.lower(n.c.recipient).in_([a.lower() for a in aliases]),
+            sa.func.lower(n.c.address).in_([a.lower() for a in addresses]),
+        )
+        kept = sa.func.jsonb_build_object(*[part for k in ENVELOPE_KEPT for part in (k, n.c.source[k])])
+        self.conn.execute(
+            n.update()
+            .where(theirs)
+            .values(
+                recipient=user_id,
+                address=None,
+                subject="",
+                body="",
+                attachment=None,
+                last_error=None,  # a refusal may quote the address
+                source=kept,
+                status=sa.case((n.c.status == "pending", "cancelled"), else_=n.c.status),
+            )
+        )
+
+    def blank_dead_letters(self, mentioned: list[str]) -> None:
+        """The dead letters whose event names any of these (as a JSON string) lose their payload
+        and error; the row stays, to count."""
+        d = db.plumbing.dead_letters
+        named = [json.dumps(m, ensure_ascii=False).encode() for m in mentioned]
+        # LIKE's wildcards in an address are the characters themselves (no autoescape for bytes)
+        escaped = [m.replace(b"\\", b"\\\\").replace(b"%", b"\\%").replace(b"_", b"\\_") for m in named]
+        self.conn.execute(
+            d.update()
+            .where(sa.or_(*(d.c.payload.like(b"%" + m + b"%") for m in escaped)))
+            .values(payload=None, error="erased: it named a person who asked to be forgotten")
         )
 
     def add_waiting(self, review: dict[str, Any]) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from eventbus.fields import LOCAL
 
-ORGANISER, MANAGERS, BUYER = "organiser", "managers", "buyer"
+# ADDRESS: whoever holds the address the event names, reached there by the channel it names
+ORGANISER, MANAGERS, BUYER, ADDRESS = "organiser", "managers", "buyer", "address"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,31 @@ MESSAGES: dict[str, list[Message]] = {
     ],
 }
 
+# The identity service's challenges: a link or a code only the owner of an address may read, one
+# message by its purpose, essential (an opt-out never withholds it). Only a code goes by SMS.
+CHALLENGE = "identity.challenge.issued"
+CHALLENGES = {
+    purpose: Message(purpose, ADDRESS, essential=True)
+    for purpose in ("verify_email", "reset_password", "sign_in_code", "already_registered")
+}
+BY_SMS = ("sign_in_code",)
+
+
+class Unsendable(ValueError):
+    """An event that asks for a message this service does not send: a publisher's mistake."""
+
+
+def messages(event_type: str, data: dict[str, Any]) -> list[Message]:
+    """The messages an event gives rise to: a challenge's is its purpose's."""
+    if event_type != CHALLENGE:
+        return MESSAGES.get(event_type, [])
+    if data["purpose"] not in CHALLENGES:
+        raise Unsendable(f"no message for a challenge to {data['purpose']}")
+    if data["channel"] == "sms" and data["purpose"] not in BY_SMS:
+        raise Unsendable(f"a challenge to {data['purpose']} holds a link: it goes by email, not SMS")
+    return [CHALLENGES[data["purpose"]]]
+
+
 # What an event settles: the reminders still pending about the same thing that no longer apply.
 SETTLES: dict[str, tuple[str, ...]] = {
     VENUE_BOOKING + "confirmed": ("payment_reminder",),
@@ -100,6 +126,16 @@ def digest_moment(at: datetime) -> datetime | None:
     if not DIGEST_AT <= local.time() < DIGEST_UNTIL:
         return None
     return datetime.combine(local.date(), DIGEST_AT, LOCAL)
+
+
+def guest(email: str) -> str:
+    """A buyer without an account, known by the email they bought with."""
+    return f"guest:{email}"
+
+
+def addressed(channel: str, address: str) -> str:
+    """Whoever holds an address an event names, known by it alone."""
+    return f"address:{channel}:{address}"
 
 
 def about(data: dict[str, Any]) -> str:
