@@ -53,6 +53,7 @@ class Ports:
     booking: int = field(default_factory=lambda: _port("BOOKING_PORT", 8002))
     notifications: int = field(default_factory=lambda: _port("NOTIFICATIONS_PORT", 8003))
     identity: int = field(default_factory=lambda: _port("IDENTITY_PORT", 8004))
+    web: int = field(default_factory=lambda: _port("WEB_PORT", 8000))
 
 
 class Stack:
@@ -84,6 +85,7 @@ class Stack:
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
             XUDONG_ENV="development",  # the local platform: development secrets are allowed
             XUDONG_OIDC_ISSUER=self.issuer,
+            IDENTITY_WEB_REDIRECT_URIS=f"http://127.0.0.1:{self.ports.web}/auth/callback",
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
             BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,

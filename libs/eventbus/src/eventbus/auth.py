@@ -9,7 +9,7 @@ import jwt
 
 ALGORITHMS = ["RS256"]
 AUDIENCE = "xudong-stages"
-ROLES = ("organiser", "venue_manager", "staff")
+ROLES = ("buyer", "organiser", "venue_manager", "staff")  # buyer: anyone with an account
 DEV_KID = "xudong-development"  # the committed development key's (eventbus.devkey)
 
 

@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from eventbus.auth import Principal, Unauthenticated, Verifier
+from eventbus.auth import ROLES, Principal, Unauthenticated, Verifier
 from eventbus.dberrors import passes_by_waiting
 from eventbus.jwks import JwksCache
 from eventbus.logs import configure_logging, correlation_id
@@ -139,7 +139,7 @@ def optional_principal() -> Principal | None:
     """Who is asking, when a route answers anyone but tells some callers more."""
     if "Authorization" not in request.headers:
         return None
-    return authenticate(("organiser", "venue_manager", "staff"))
+    return authenticate(ROLES)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 live in the service's own PostgreSQL, a row per limit, client and minute, in an unlogged table (a
 count lost in a crash costs nothing). A refusal is 429 problem+json with Retry-After."""
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ def rate_counts_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("hits", sa.Integer, nullable=False),
         prefixes=["UNLOGGED"],
     )
+
+
+def trusted_proxies() -> int:
+    """How many reverse proxies in front of the service write the client's address into
+    X-Forwarded-For (XUDONG_TRUSTED_PROXIES; none by default, when the header is not believed)."""
+    return int(os.environ.get("XUDONG_TRUSTED_PROXIES", 0))
 
 
 def client_address(trusted_proxies: int) -> str:

@@ -3,12 +3,29 @@ keys every service verifies tokens with."""
 
 from flask import Flask
 
+from eventbus.auth import Verifier
 from eventbus.http import create_service_app
 from eventbus.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    from identity import api as _routes  # noqa: F401  (its routes join the Api of wellknown)
+    from identity import config, endpoints, links, oidc, pages  # noqa: F401  (their routes join the blueprint)
     from identity.bootstrap import bootstrap
-    from identity.wellknown import api
+    from identity.views import provider
+    from identity.wellknown import PublishedKeys, api
 
-    return create_service_app(bootstrap(settings), "Xứ Đông Stages — identity", [api])
+    runtime = bootstrap(settings)
+    app = create_service_app(runtime, "Xứ Đông Stages — identity", [api])
+    app.extensions["verifier"] = Verifier(
+        PublishedKeys(runtime), runtime.settings.issuer, runtime.settings.development
+    )
+    app.secret_key = config.session_secret()
+    app.config.update(
+        SESSION_COOKIE_NAME="xudong_identity",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not runtime.settings.development,
+    )
+    app.register_blueprint(provider)
+    oidc.install(app)
+    return app

@@ -29,3 +29,23 @@ def jwks_max_age(env: Mapping[str, str] = os.environ) -> int:
 def rotation(env: Mapping[str, str] = os.environ) -> timedelta:
     """How long one key signs before the next takes over (IDENTITY_KEY_ROTATION_SECONDS)."""
     return timedelta(seconds=int(env.get("IDENTITY_KEY_ROTATION_SECONDS", 30 * 24 * 3600)))
+
+
+DEV_SESSION_SECRET = "xudong-identity-sessions-local-development-only"
+
+
+def session_secret(env: Mapping[str, str] = os.environ) -> str:
+    """What signs the provider's own sign-in cookie (IDENTITY_SESSION_SECRET)."""
+    return secret(env, "IDENTITY_SESSION_SECRET", DEV_SESSION_SECRET)
+
+
+def digest_key(env: Mapping[str, str] = os.environ) -> bytes:
+    """The key of the digests kept of short secrets and of emails tried at sign-in (a digest of
+    six digits or of an address without a key would be reversed by trying them all)."""
+    return hashlib.sha256(b"digests:" + key_encryption_key(env)).digest()
+
+
+def web_redirect_uris(env: Mapping[str, str] = os.environ) -> list[str]:
+    """Where the web front may be sent back to with an authorization code
+    (IDENTITY_WEB_REDIRECT_URIS, separated by spaces)."""
+    return env.get("IDENTITY_WEB_REDIRECT_URIS", "http://127.0.0.1:8000/auth/callback").split()

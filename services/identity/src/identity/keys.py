@@ -31,16 +31,21 @@ class SigningKey:
     signs_from: datetime
 
 
-def seal(kek: bytes, kid: str, private_pem: bytes) -> bytes:
+def seal(kek: bytes, label: str, secret: bytes) -> bytes:
+    """`secret` encrypted under `kek`, bound to `label` (a row's key): moved to another row, it
+    no longer opens."""
     nonce = os.urandom(12)
-    return nonce + AESGCM(kek).encrypt(nonce, private_pem, kid.encode())
+    return nonce + AESGCM(kek).encrypt(nonce, secret, label.encode())
+
+
+def opened(kek: bytes, label: str, sealed: bytes) -> bytes:
+    """What `seal` sealed; a wrong key-encryption key, label or changed bytes fail here."""
+    return AESGCM(kek).decrypt(sealed[:12], sealed[12:], label.encode())
 
 
 def unseal(kek: bytes, key: SigningKey) -> Any:
-    """The private key, for signing; a wrong key-encryption key or a changed row fails here."""
-    nonce, sealed = key.sealed_private[:12], key.sealed_private[12:]
-    pem = AESGCM(kek).decrypt(nonce, sealed, key.kid.encode())
-    return serialization.load_pem_private_key(pem, password=None)
+    """The private key, for signing."""
+    return serialization.load_pem_private_key(opened(kek, key.kid, key.sealed_private), password=None)
 
 
 def new_key(kek: bytes, now: datetime, signs_from: datetime) -> SigningKey:

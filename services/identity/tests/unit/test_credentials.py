@@ -126,3 +126,11 @@ def test_failures_cost_nothing_then_slow_down_then_lock_for_fifteen_minutes() ->
 def test_failures_older_than_the_window_are_forgotten() -> None:
     old = [NOW - timedelta(minutes=16) + timedelta(seconds=n) for n in range(9)]
     assert lockout.wait_until(old, NOW) is None
+
+
+def test_a_client_shared_by_many_gets_more_room_than_one_account() -> None:
+    failures = [NOW + timedelta(seconds=n) for n in range(19)]
+    assert lockout.wait_until(failures, failures[-1], lockout.CLIENT) is None
+    assert lockout.wait_until(failures, failures[-1]) == failures[9] + lockout.LOCKED_FOR  # an account's
+    failures.append(NOW + timedelta(seconds=19))
+    assert lockout.wait_until(failures, failures[-1], lockout.CLIENT) == failures[-1] + timedelta(seconds=1)

@@ -1,0 +1,162 @@
+"""The identity JSON API: sign-up and what is sent to prove an address, one's own account and
+data, and staff's grants of roles and venues."""
+
+from typing import Any
+
+from flask import Response, current_app, jsonify
+
+from eventbus.auth import ROLES, Principal
+from eventbus.fields import PageQuery
+from eventbus.http import EmptyBody, Problem
+from identity import accounts, people, schemas, signin
+from identity.unit_of_work import IdentityUnitOfWork
+from identity.wellknown import api
+
+STAFF = ("staff",)
+SENT = (
+    "Nếu địa chỉ này có tài khoản, chúng tôi đã gửi hướng dẫn đến đó. Hãy kiểm tra hộp thư."
+    " / If this address has an account, we sent it instructions. Check your inbox."
+)
+SIGNED_UP = (
+    "Kiểm tra hộp thư của bạn: chúng tôi đã gửi hướng dẫn để tiếp tục."
+    " / Check your inbox: we sent instructions to go on."
+)
+
+
+def uow() -> IdentityUnitOfWork:
+    return IdentityUnitOfWork(current_app.extensions["runtime"])
+
+
+def accepted(detail: str) -> tuple[dict[str, str], int]:
+    """The same answer whatever the address: whether it has an account is the inbox's to say."""
+    return {"detail": detail}, 202
+
+
+def answer(call: Any, *args: Any) -> Any:
+    try:
+        return schemas.Me().dump(call(uow(), *args))
+    except people.NotFound as exc:
+        raise Problem(404, "Not Found", "No account has this id; find it by email first.") from exc
+    except people.Conflict as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+
+
+@api.route("/v1/accounts", "POST", body=schemas.SignUp, responses={202: schemas.Accepted})
+def sign_up(body: dict[str, Any]) -> Any:
+    """Sign up: a buyer's account, or an organiser's with an organisation. The answer is the same
+    whether or not the email has an account already; the inbox says what to do next."""
+    accounts.sign_up(uow(), body, accounts.now())
+    return accepted(SIGNED_UP)
+
+
+@api.route("/v1/password-resets", "POST", body=schemas.EmailOnly, responses={202: schemas.Accepted})
+def request_reset(body: dict[str, Any]) -> Any:
+    """Ask for a link to choose a new password (good for an hour)."""
+    accounts.request_reset(uow(), body["email"], accounts.now())
+    return accepted(SENT)
+
+
+@api.route("/v1/sign-in-codes", "POST", body=schemas.CodeRequest, responses={202: schemas.Accepted})
+def request_code(body: dict[str, Any]) -> Any:
+    """Ask for a six-digit sign-in code by email or SMS (good for five minutes, five tries)."""
+    signin.request_code(uow(), body["email"], body["channel"], accounts.now())
+    return accepted(SENT)
+
+
+@api.route("/v1/me", "GET", roles=ROLES, responses={200: schemas.Me})
+def me(principal: Principal) -> Any:
+    """One's own account."""
+    with uow() as work:
+        account = work.account(principal.sub)
+    if account is None:
+        raise Problem(404, "Not Found", "This account no longer exists.")
+    return schemas.Me().dump(people.shown(account))
+
+
+@api.route("/v1/me", "PATCH", roles=ROLES, body=schemas.ProfileIn, responses={200: schemas.Me})
+def update_me(principal: Principal, body: dict[str, Any]) -> Any:
+    """Change one's name, language, phone, Zalo id or the channels one hears nothing by."""
+    return answer(people.update_profile, principal.sub, body)
+
+
+@api.route("/v1/me/sign-ins", "GET", roles=ROLES, query=PageQuery, responses={200: schemas.SignInList})
+def my_sign_ins(principal: Principal, query: dict[str, Any]) -> Any:
+    """Every sign-in to one's account, newest first: when, from where, how, and with what outcome."""
+    return sign_ins(principal.sub, query)
+
+
+def sign_ins(user_id: str, query: dict[str, Any]) -> Any:
+    offset = int(query["cursor"] or 0)
+    with uow() as work:
+        items = work.sign_ins(user_id, offset, query["limit"])
+    return schemas.SignInList().dump({"items": items})
+
+
+@api.route("/v1/me/data", "GET", roles=ROLES, responses={200: None})
+def my_data(principal: Principal) -> Response:
+    """Download what the identity service holds of oneself, as JSON."""
+    try:
+        data = people.own_data(uow(), principal.sub)
+    except people.NotFound as exc:
+        raise Problem(404, "Not Found", "This account no longer exists.") from exc
+    data["account"] = schemas.Me().dump(data["account"])
+    data["sign_ins"] = schemas.SignInOut(many=True).dump(data["sign_ins"])
+    data["consents"] = [
+        {"version": c["version"], "accepted_at": c["accepted_at"].isoformat()} for c in data["consents"]
+    ]
+    download = jsonify(data)
+    download.headers["Content-Disposition"] = 'attachment; filename="xudong-stages-my-data.json"'
+    return download
+
+
+@api.route("/v1/me", "DELETE", roles=ROLES, responses={204: None})
+def delete_me(principal: Principal) -> Any:
+    """Delete one's account: every service erases or anonymises what it holds of the person,
+    keeping only the financial records the law requires, without the person."""
+    try:
+        people.erase(uow(), principal.sub)
+    except people.NotFound as exc:
+        raise Problem(404, "Not Found", "This account no longer exists.") from exc
+    return "", 204
+
+
+@api.route("/v1/users", "GET", roles=STAFF, query=schemas.UserQuery, responses={200: schemas.Me})
+def find_user(principal: Principal, query: dict[str, Any]) -> Any:
+    """Find an account by its email (staff)."""
+    with uow() as work:
+        account = work.account_by_email(query["email"])
+    if account is None:
+        raise Problem(404, "Not Found", "No account has this email.")
+    return schemas.Me().dump(people.shown(account))
+
+
+@api.route("/v1/users/<user_id>/role", "PUT", roles=STAFF, body=schemas.RoleIn, responses={200: schemas.Me})
+def set_role(principal: Principal, user_id: str, body: dict[str, Any]) -> Any:
+    """Grant an account its role (staff): buyer, organiser, venue_manager or staff."""
+    return answer(people.set_role, user_id, body["role"])
+
+
+@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "PUT", roles=STAFF, responses={200: schemas.Me})
+def assign(principal: Principal, user_id: str, venue_id: Any) -> Any:
+    """Assign a venue manager to a venue (staff)."""
+    return answer(people.assign, user_id, str(venue_id), True)
+
+
+@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "DELETE", roles=STAFF, responses={200: schemas.Me})
+def unassign(principal: Principal, user_id: str, venue_id: Any) -> Any:
+    """Unassign a venue manager from a venue (staff); they lose it within a token's ten minutes."""
+    return answer(people.assign, user_id, str(venue_id), False)
+
+
+@api.route("/v1/users/<user_id>/suspension", "PUT", roles=STAFF, body=EmptyBody, responses={200: schemas.Me})
+def suspend(principal: Principal, user_id: str, body: dict[str, Any]) -> Any:
+    """Suspend an account (staff): no new token; those held run out within ten minutes."""
+    return answer(people.suspend, user_id, accounts.now())
+
+
+@api.route(
+    "/v1/users/<user_id>/sign-ins", "GET", roles=STAFF, query=PageQuery, responses={200: schemas.SignInList}
+)
+def user_sign_ins(principal: Principal, user_id: str, query: dict[str, Any]) -> Any:
+    """An account's sign-ins, newest first (staff)."""
+    return sign_ins(user_id, query)
