@@ -78,7 +78,6 @@ def venue(stack: Stack, capacity: int, area_id: str | None = None, kind: str = "
         "status": "active",
         "funding_model": "public",
         "operator": "UBND",
-        "managers": [f"manager-{tag}"],
         "spaces": [hall],
     }
     url = f"http://127.0.0.1:{stack.ports.venues}/v1/venues"

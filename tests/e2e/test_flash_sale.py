@@ -269,7 +269,6 @@ def in_process_sale(
                 "layout": {"kind": "seated", "sections": HALL},
                 "plots": {},
                 "rules": {},
-                "managers": [],
             }
         )
         uow.add_booking(

@@ -47,8 +47,9 @@ def venue(
 ) -> dict[str, Any]:
     """A fresh venue, in a fresh area (a province unless `level` and `within` say otherwise), with
     one general-admission hall and one seated room (one row of ten seats unless `sections` says
-    otherwise), run by a fresh manager unless `manager` names one; returned once the booking
-    service has heard of its spaces."""
+    otherwise), run by a fresh manager unless `manager` names one (assigned by the identity
+    service's event); returned once the booking service has heard of its spaces and the venues
+    service of its manager."""
     base = f"http://127.0.0.1:{stack.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
     manager = manager or f"manager-{tag}"
@@ -67,7 +68,6 @@ def venue(
         "status": "active",
         "funding_model": "public",
         "operator": "UBND",
-        "managers": [manager],
         "spaces": [
             {
                 "key": "hall",
@@ -96,11 +96,38 @@ def venue(
 
     eventually(booking_knows_the_spaces, timeout=30)
     engine.dispose()
+    assign_manager(stack, manager, made["id"])
     made["manager_id"] = manager
     made["manager"] = token("venue_manager", made["manager_id"], made["id"])
     made["hall"] = next(s for s in made["spaces"] if s["key"] == "hall")
     made["room"] = next(s for s in made["spaces"] if s["key"] == "room")
     return dict(made)
+
+
+def managers_of(stack: Stack, venue_id: str) -> list[str]:
+    """Who the venues service holds as the venue's managers (its read model of identity's word)."""
+    engine = sa.create_engine(stack.database_url("venues"))
+    try:
+        with engine.connect() as conn:
+            query = sa.text("SELECT user_id FROM venue_managers WHERE venue_id = :v ORDER BY user_id")
+            return list(conn.execute(query, {"v": venue_id}).scalars())
+    finally:
+        engine.dispose()
+
+
+def assign_manager(stack: Stack, user_id: str, venue_id: str, assigned: bool = True) -> None:
+    """The identity service assigns (or unassigns) a venue's manager, as its relay sends it; back
+    once the venues service holds it, so that the slot events that follow name them (or not)."""
+    from tests.e2e.test_identity_messages import publish  # which itself uses these fixtures
+
+    change = "assigned" if assigned else "unassigned"
+    publish(stack, f"identity.manager.{change}", user_id, {"user_id": user_id, "venue_id": venue_id})
+
+    def followed() -> bool:
+        return (user_id in managers_of(stack, venue_id)) == assigned
+
+    followed.__doc__ = f"venues holds {user_id} as {'a' if assigned else 'no'} manager of {venue_id}"
+    eventually(followed, timeout=30)
 
 
 def slot(days: int = 10, hour: int = 9, hours: int = 2) -> tuple[str, str]:

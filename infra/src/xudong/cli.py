@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 
+from eventbus.auth import ROLES
 from xudong.processes import ROOT, PidFile, StackError, alive
 from xudong.stack import SERVICES, Stack
 
@@ -123,14 +124,11 @@ def seed(stack: Stack, args: argparse.Namespace) -> int:
         parent = None
         for name in venue["area"]:
             parent = areas[(parent, name)]
-        body = {k: v for k, v in venue.items() if k != "area"} | {
-            "area_id": parent,
-            "managers": [f"manager-{venue['key']}"],
-        }
+        body = {k: v for k, v in venue.items() if k != "area"} | {"area_id": parent}
         requests.post(f"{venues_api}/venues", json=body, headers=headers, timeout=30).raise_for_status()
         added_venues += 1
     print(f"seed: {added_areas} areas and {added_venues} venues added; the rest was there already")
-    print("seed: each venue's sample manager is `manager-<venue key>`, e.g. manager-cheo-theatre")
+    print("seed: staff assign venue managers at identity: PUT /v1/users/<id>/venues/<venue id>")
     return 0
 
 
@@ -153,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         run=asyncapi
     )
     tok = commands.add_parser("token", help="print a signed JWT for local use")
-    tok.add_argument("--role", required=True, choices=["organiser", "venue_manager", "staff"])
+    tok.add_argument("--role", required=True, choices=ROLES)
     tok.add_argument("--sub", required=True, help="the user id")
     tok.add_argument("--venue", action="append", default=[], help="a venue the manager runs (repeatable)")
     tok.set_defaults(run=token)

@@ -10,10 +10,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from booking import db
     from booking.api import api
     from booking.bootstrap import bootstrap
-    from booking.config import stripe_settings, stripe_timeout, ticket_signing_key, trusted_proxies
+    from booking.config import stripe_settings, stripe_timeout, ticket_signing_key
     from booking.payments import Payments
     from booking.ticket_api import api as ticket_api
-    from eventbus.ratelimit import RateLimits
+    from eventbus.ratelimit import RateLimits, trusted_proxies
 
     runtime = bootstrap(settings)
     app = create_service_app(runtime, "Xứ Đông Stages — booking", [api, ticket_api])

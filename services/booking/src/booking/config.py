@@ -52,12 +52,6 @@ def misses_per_minute() -> int:
     return int(os.environ.get("BOOKING_MISSES_PER_MINUTE", 20))
 
 
-def trusted_proxies() -> int:
-    """How many reverse proxies stand before the service and append the client's address to
-    X-Forwarded-For (XUDONG_TRUSTED_PROXIES; none by default, when the header is not believed)."""
-    return int(os.environ.get("XUDONG_TRUSTED_PROXIES", 0))
-
-
 def public_url() -> str:
     """Where buyers reach this service: the base of ticket, QR and offer links (BOOKING_PUBLIC_URL)."""
     return os.environ.get("BOOKING_PUBLIC_URL", "http://127.0.0.1:8002").rstrip("/")

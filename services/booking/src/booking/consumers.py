@@ -2,12 +2,15 @@
 
 from functools import partial
 
-from booking import handlers
+from booking import handlers, people
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.consumer import Handler
 from eventbus.runtime import Runtime, in_loop_transaction
 
-TOPICS = ["venues.events"]
+TOPICS = ["venues.events", "identity.events"]
+ACCOUNT_CHANGES = [
+    f"identity.user.{change}" for change in ("registered", "verified", "profile_changed", "suspended")
+]
 
 
 def consumers(runtime: Runtime) -> dict[str, Handler]:
@@ -21,4 +24,5 @@ def consumers(runtime: Runtime) -> dict[str, Handler]:
         "venues.slot.conflicted": slot,
         "venues.slot.approved": slot,
         "venues.slot.rejected": slot,
-    }
+        "identity.user.erased": joined(people.erase_person),
+    } | {event_type: joined(people.follow_account) for event_type in ACCOUNT_CHANGES}

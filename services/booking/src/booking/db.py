@@ -17,7 +17,8 @@ def refusal_columns() -> list[sa.Column[object]]:
     return [sa.Column("refund_refused_at", sa.DateTime(timezone=True)), sa.Column("refund_refusal", sa.Text)]
 
 
-# What venues announced of each space; booking never reads the venues database.
+# What venues announced of each space (but its managers: the door goes by the token's venues);
+# booking never reads the venues database.
 spaces = sa.Table(
     "spaces",
     metadata,
@@ -170,6 +171,10 @@ orders = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Index("orders_of_buyer", "event_id", "buyer_key"),
+    sa.Index("orders_of_account", "buyer_id", "created_at"),
+    sa.Index(
+        "orders_of_guest", sa.func.lower(sa.text("email")), postgresql_where=sa.text("buyer_id IS NULL")
+    ),
     sa.Index("orders_due", "status", "expires_at"),
     sa.Index("orders_owing_refunds", "id", postgresql_where=sa.text("refund_due > refunded_amount")),
 )
@@ -220,4 +225,15 @@ waiting_list = sa.Table(
     sa.Column("order_id", UUID(as_uuid=False)),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Index("waiting_in_order", "ticket_type_id", "status", "created_at"),
+)
+
+# --- people ------------------------------------------------------------------------------------
+# The people the identity service knows, as booking needs them: the email each has proved theirs,
+# if any (None until then), under which a signed-in buyer finds the orders they placed as a guest.
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("verified_email", sa.Text),
+    sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
 )

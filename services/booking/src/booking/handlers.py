@@ -231,7 +231,8 @@ def expire_overdue(uow: BookingUnitOfWork) -> int:
 
 # --- reactions to venues' events -----------------------------------------------------------------
 def remember_space(uow: BookingUnitOfWork, event: Envelope) -> None:
-    uow.save_space(event.data)
+    """Who manages the space is left out: identity's word, kept where it is needed (venues)."""
+    uow.save_space({k: v for k, v in event.data.items() if k != "managers"})
 
 
 def remember_area(uow: BookingUnitOfWork, event: Envelope) -> None:

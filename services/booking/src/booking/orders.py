@@ -15,10 +15,12 @@ from booking.domain.ticketing import (
     new_code,
     new_order_token,
     qr_payload,
+    shown_status,
     token_hash,
 )
 from booking.domain.venue_booking import RequestRejected, TransitionRefused, refund_share
 from booking.payments import Intent, Payments
+from booking.people import owns
 from booking.schemas import OrderCreated
 from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
@@ -413,12 +415,12 @@ def _offer(uow: BookingUnitOfWork, event: Any, ticket_type: Any, entry: Any) -> 
 def _readable(
     uow: BookingUnitOfWork, order_id: str, token: str | None, principal: Principal | None, lock: bool = False
 ) -> Any:
-    """The order, for whoever holds its token, its logged-in buyer, or staff; nobody else learns
-    that it exists."""
+    """The order, for whoever holds its token, its buyer (by account, or by the email of a guest
+    order once they proved it theirs) or staff; nobody else learns that it exists."""
     order = uow.order(order_id, lock)
     allowed = order is not None and (
         (token is not None and token_hash(token) == order.token_hash)
-        or (principal is not None and (principal.role == "staff" or principal.sub == order.buyer_id))
+        or (principal is not None and (principal.role == "staff" or owns(uow, principal, order)))
     )
     if not allowed:
         raise NotFound(order_id)
@@ -447,11 +449,10 @@ def _contents(uow: BookingUnitOfWork, order_id: str) -> tuple[list[dict[str, Any
 
 
 def _view(order: Any, items: list[dict[str, Any]], seats: list[Any], tickets: list[Any]) -> dict[str, Any]:
-    held = order["status"] == "held" and order["expires_at"] < now()
     return {
         "id": str(order["id"]),
         "event_id": str(order["event_id"]),
-        "status": "expired" if held else order["status"],  # before the sweeper gets to it, too
+        "status": shown_status(order["status"], order["expires_at"], now()),
         "email": order["email"],
         "total": order["total"],
         "currency": "VND",

@@ -308,6 +308,26 @@ class OrderCreated(OrderOut):
     token = ma.fields.String(required=True)
 
 
+class OrderSummary(ma.Schema):
+    """One of a person's orders; GET /v1/orders/{id}, with the same bearer token, shows its tickets."""
+
+    id = ma.fields.String(required=True)
+    event_id = ma.fields.String(required=True)
+    title = ma.fields.Nested(Text, required=True)
+    status = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    as_guest = ma.fields.Boolean(required=True)  # placed without signing in, with the email since proved
+    total = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    refunded_amount = ma.fields.Integer(required=True)
+    placed_at = LocalTime(required=True)
+
+
+class OrderList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OrderSummary), required=True)
+    next_cursor = ma.fields.String(allow_none=True)
+
+
 class WaitingIn(ma.Schema):
     ticket_type_id = ma.fields.UUID(required=True)
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))

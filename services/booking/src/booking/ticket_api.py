@@ -7,13 +7,12 @@ import marshmallow as ma
 import segno
 from flask import Response, current_app, jsonify, request
 
-from booking import orders, ticketing
+from booking import orders, people, ticketing
 from booking.api import IDEMPOTENCY, ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
 from booking.config import (
     holds_per_minute,
     misses_per_minute,
-    trusted_proxies,
     waiting_per_minute,
 )
 from booking.domain.ticketing import SoldOut
@@ -32,16 +31,17 @@ from booking.schemas import (
     EventQuery,
     OrderCreated,
     OrderIn,
+    OrderList,
     OrderOut,
     PaymentOut,
     SeatMap,
     WaitingIn,
     WaitingOut,
 )
-from eventbus.auth import Principal
+from eventbus.auth import ROLES, Principal
 from eventbus.fields import Line, PageQuery
 from eventbus.http import Api, EmptyBody, Problem, problem_response
-from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses
+from eventbus.ratelimit import RateLimits, client_address, limit_calls, limit_misses, trusted_proxies
 
 api = Api("tickets")
 EVENT_LIST = EventList()  # the public search's answer: built once, as building costs as much as dumping
@@ -215,6 +215,14 @@ def place_order(body: dict[str, Any], principal: Principal | None) -> Any:
     client = client_address(trusted_proxies())
     status, answer = orders.place_order(uow(), principal, body, idempotency_key(), client)
     return jsonify(answer), status
+
+
+@api.route("/v1/orders", "GET", query=PageQuery, roles=ROLES, responses={200: OrderList})
+def own_orders(query: dict[str, Any], principal: Principal) -> Any:
+    """Your orders, newest first, a page at a time: your account's, and those placed as a guest
+    with the email you proved to the identity service."""
+    items, cursor = people.own_orders(uow(), principal, query)
+    return jsonify(OrderList().dump({"items": items, "next_cursor": cursor}))
 
 
 @api.route(

@@ -75,7 +75,6 @@ class BookingUnitOfWork(UnitOfWork):
             s["plots"],
             s["layout"],
             s["rules"],
-            s["managers"],
         )
 
     # --- venue bookings ---------------------------------------------------------------------

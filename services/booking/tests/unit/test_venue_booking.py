@@ -35,7 +35,7 @@ def space(**rules: Any) -> Space:
         ],
     }
     layout = {"kind": "plots", "plots": [{"code": "A01", "price_per_night": 150_000}]}
-    return Space("s1", "v1", "active", "general_admission", 100, {"A01": "p1"}, layout, base | rules, [])
+    return Space("s1", "v1", "active", "general_admission", 100, {"A01": "p1"}, layout, base | rules)
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:

@@ -114,7 +114,9 @@ def _not_found(what: str) -> Problem:
 
 @api.route("/v1/venues", "POST", body=VenueIn, roles=("staff",), responses={201: VenueOut, 409: None})
 def register_venue(body: dict[str, Any], principal: Principal) -> Any:
-    """Add a venue and its bookable spaces to the catalogue (department staff)."""
+    """Add a venue and its bookable spaces to the catalogue (department staff).
+
+    Who manages it is the identity service's to say (`identity.manager.assigned`), not this body's."""
     try:
         venue_id = handlers.register_venue(_uow(), body)
     except Rejected as exc:

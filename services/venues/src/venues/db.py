@@ -44,10 +44,12 @@ venues = sa.Table(
     sa.Index("venues_kind_area", "kind", "area_id"),
 )
 
+# Who manages which venue, as the identity service says (`identity.manager.*`): a read model. No
+# foreign key: identity may name a venue before this service has it, and its word stands.
 venue_managers = sa.Table(
     "venue_managers",
     metadata,
-    sa.Column("venue_id", UUID(as_uuid=False), sa.ForeignKey("venues.id"), primary_key=True),
+    sa.Column("venue_id", UUID(as_uuid=False), primary_key=True),
     sa.Column("user_id", sa.Text, primary_key=True),
 )
 

@@ -138,7 +138,7 @@ def register_venue(uow: VenuesUnitOfWork, body: dict[str, Any]) -> str:
             "photos": body["photos"],
             "sample_values": body["sample_values"],
         }
-        uow.add_venue(venue, body["managers"])
+        uow.add_venue(venue)
         for s in body["spaces"]:
             check_layout(s["layout"])
             check_rules(s["rules"])
@@ -147,7 +147,7 @@ def register_venue(uow: VenuesUnitOfWork, body: dict[str, Any]) -> str:
                 new_id(), venue_id, s["key"], s["name"]["vi"], s["name"]["en"], s["layout"], s["rules"], plots
             )
             uow.add_space(space)
-            _announce(uow, space, venue, body["managers"])
+            _announce(uow, space, venue)
         try:
             uow.commit()
         except IntegrityError as exc:  # a concurrent registration took the key
@@ -155,7 +155,7 @@ def register_venue(uow: VenuesUnitOfWork, body: dict[str, Any]) -> str:
         return venue_id
 
 
-def _announce(uow: VenuesUnitOfWork, space: Space, venue: dict[str, Any], managers: list[str]) -> None:
+def _announce(uow: VenuesUnitOfWork, space: Space, venue: dict[str, Any]) -> None:
     uow.publish(
         "venues.space.published",
         space.id,
@@ -166,7 +166,7 @@ def _announce(uow: VenuesUnitOfWork, space: Space, venue: dict[str, Any], manage
             "venue_kind": venue["kind"],
             "area_id": venue["area_id"],
             "venue_status": venue["status"],
-            "managers": managers,
+            "managers": uow.managers(space.venue_id),  # as identity named them (none yet, usually)
             "name": {"vi": space.name_vi, "en": space.name_en},
             "layout_kind": space.layout_kind,
             "capacity": space.capacity,

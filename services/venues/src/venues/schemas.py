@@ -129,7 +129,6 @@ class VenueIn(ma.Schema):
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     funding_model = ma.fields.String(required=True, validate=ma.validate.OneOf(FUNDING_MODELS))
     operator = Line(required=True, validate=ma.validate.Length(min=1, max=200))
-    managers = ma.fields.List(Line(validate=ma.validate.Length(min=1, max=100)), load_default=list)
     amenities = ma.fields.List(Line(validate=ma.validate.Length(max=40)), load_default=list)
     photos = ma.fields.List(ma.fields.Url(), load_default=list)
     sample_values = ma.fields.Boolean(load_default=False)
@@ -142,8 +141,6 @@ class VenueIn(ma.Schema):
         keys = [s["key"] for s in data.get("spaces", [])]
         if len(set(keys)) != len(keys):
             raise ma.ValidationError("each space needs its own key", "spaces")
-        if len(set(data.get("managers", []))) != len(data.get("managers", [])):
-            raise ma.ValidationError("a manager is named twice", "managers")
 
 
 class SpaceOut(ma.Schema):

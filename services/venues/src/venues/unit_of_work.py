@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 
 from eventbus.runtime import UnitOfWork
@@ -83,12 +84,8 @@ class VenuesUnitOfWork(UnitOfWork):
     def venue_key_taken(self, key: str) -> bool:
         return self.conn.execute(sa.select(db.venues.c.id).where(db.venues.c.key == key)).first() is not None
 
-    def add_venue(self, venue: dict[str, Any], managers: list[str]) -> None:
+    def add_venue(self, venue: dict[str, Any]) -> None:
         self.conn.execute(db.venues.insert().values(**venue))
-        if managers:
-            self.conn.execute(
-                db.venue_managers.insert(), [{"venue_id": venue["id"], "user_id": m} for m in managers]
-            )
 
     def add_space(self, space: Space) -> None:
         self.conn.execute(
@@ -126,9 +123,29 @@ class VenuesUnitOfWork(UnitOfWork):
     def venue(self, venue_id: str) -> Any:
         return self.conn.execute(sa.select(db.venues).where(db.venues.c.id == venue_id)).first()
 
+    # --- people, as the identity service names them ---------------------------------------------
     def managers(self, venue_id: str) -> list[str]:
         query = sa.select(db.venue_managers.c.user_id).where(db.venue_managers.c.venue_id == venue_id)
         return sorted(self.conn.execute(query).scalars())
+
+    def assign_manager(self, venue_id: str, user_id: str) -> None:
+        self.conn.execute(
+            insert(db.venue_managers).values(venue_id=venue_id, user_id=user_id).on_conflict_do_nothing()
+        )
+
+    def unassign_manager(self, venue_id: str, user_id: str) -> None:
+        m = db.venue_managers
+        self.conn.execute(m.delete().where(m.c.venue_id == venue_id, m.c.user_id == user_id))
+
+    def anonymise_person(self, user_id: str, marker: str) -> None:
+        """They manage no venue; the schedule keeps each entry's space, times and status, not who
+        asked for it or decided on it, nor the title they gave it (their words may name them)."""
+        m, t = db.venue_managers, db.schedule_entries
+        self.conn.execute(m.delete().where(m.c.user_id == user_id))
+        self.conn.execute(
+            t.update().where(t.c.organiser_id == user_id).values(organiser_id=marker, title=marker)
+        )
+        self.conn.execute(t.update().where(t.c.decided_by == user_id).values(decided_by=marker))
 
     def spaces_of(self, venue_ids: list[str]) -> list[Space]:
         rows = self.conn.execute(

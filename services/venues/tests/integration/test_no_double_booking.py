@@ -78,7 +78,6 @@ def fresh_venues_database(
             "status": "active",
             "funding_model": "public",
             "operator": "x",
-            "managers": [],
             "amenities": [],
             "photos": [],
             "sample_values": True,

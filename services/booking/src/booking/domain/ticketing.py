@@ -176,6 +176,12 @@ def check_order(
 
 
 # --- tickets ---------------------------------------------------------------------------------------
+def shown_status(status: str, expires_at: datetime, now: datetime) -> str:
+    """An order as its buyer sees it: a hold whose time is over is expired, before the sweeper
+    gets to it too."""
+    return "expired" if status == "held" and expires_at < now else status
+
+
 def new_code() -> str:
     """128 random bits: a ticket cannot be guessed from another."""
     return secrets.token_urlsafe(16)

@@ -28,7 +28,8 @@ class TransitionRefused(ValueError):
 
 @dataclass(frozen=True)
 class Space:
-    """What venues announced of a space (`venues.space.published`)."""
+    """What venues announced of a space (`venues.space.published`), but who manages it: that is
+    the identity service's to say, and the door reads it from the token."""
 
     id: str
     venue_id: str
@@ -38,7 +39,6 @@ class Space:
     plots: dict[str, str]  # code → id
     layout: dict[str, Any]
     rules: dict[str, Any]
-    managers: list[str]
 
 
 @dataclass(frozen=True)
