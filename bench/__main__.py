@@ -1,5 +1,5 @@
 """`make bench`: runs every benchmark on the stack (started on test ports) and prints one table.
-`python -m bench holds` (or `outbox`, `notify`, `search`, `tokens`) runs only the ones named."""
+`python -m bench holds` (or `outbox`, `notify`, `search`, `tokens`, `sign_ins`) runs only the ones named."""
 
 import os
 import platform
@@ -8,7 +8,7 @@ import time
 
 os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
 
-from bench import holds, notify, outbox, search, tokens
+from bench import holds, notify, outbox, search, sign_ins, tokens
 from xudong.stack import Stack
 
 # outbox first: it wants the infrastructure alone; the others start (and stop) the services. Holds
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "notify": notify.run,
     "search": search.run,
     "tokens": tokens.run,
+    "sign_ins": sign_ins.run,
     "holds": holds.run,
 }
 

@@ -32,6 +32,7 @@ from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 NEW_PASSWORD = "múa rối nước Thanh Hà 2026"
+WEAK, WRONG = "12345", "sai mật khẩu rồi"
 STAFF = token("staff", "staff-1")
 VENUE = "6f1f7c1e-6d1b-4d7e-9d43-0c5f6a1b2c3d"
 
@@ -43,7 +44,7 @@ def test_a_password_reset_link_sets_a_new_password_once(platform: Stack) -> None
     link = link_in(platform, email, "/reset-password", wanted=2)  # the verification came first
     form = requests.get(link, timeout=10)
     reset = {"token": hidden(form.text, "token")}
-    weak = requests.post(f"{platform.issuer}/reset-password", data=reset | {"password": "12345"}, timeout=10)
+    weak = requests.post(f"{platform.issuer}/reset-password", data=reset | {"password": WEAK}, timeout=10)
     assert weak.status_code == 422 and "10" in weak.text  # what is wrong; the link stays good
     done = requests.post(
         f"{platform.issuer}/reset-password", data=reset | {"password": NEW_PASSWORD}, timeout=30
@@ -157,9 +158,7 @@ def test_failures_in_three_workers_at_once_slow_the_next_attempt_and_say_until_w
         browser.start()
     # three at once: a sync worker answers one request at a time, so three gunicorn workers do
     with ThreadPoolExecutor(3) as pool:
-        wrong = list(
-            pool.map(lambda b: b.post("password", email=email, password="sai mật khẩu rồi"), browsers)
-        )
+        wrong = list(pool.map(lambda b: b.post("password", email=email, password=WRONG), browsers))
     assert [w.status_code for w in wrong] == [401, 401, 401]
     slowed = Browser(platform).with_password(email)  # the right password, from elsewhere, at once
     assert slowed.status_code == 429, slowed.text
@@ -167,7 +166,7 @@ def test_failures_in_three_workers_at_once_slow_the_next_attempt_and_say_until_w
 
     control = signed_up(platform, "hai-lan-sai")  # two failures cost nothing
     for _ in range(2):
-        assert Browser(platform).with_password(control, "sai mật khẩu rồi").status_code == 401
+        assert Browser(platform).with_password(control, WRONG).status_code == 401
     assert "access_token" in sign_in(platform, control)
 
 

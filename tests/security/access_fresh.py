@@ -1,8 +1,9 @@
 """What each cell of a row whose action moves its object on gets for itself: an object in the state
 where the action succeeds (a held request to decide, a booking awaiting its payment, a draft to
-publish, a held order, an unused ticket, an unread notification). The parties let in are then
-shown to succeed, the others are refused from that same state, and no cell depends on which cells
-ran before it. Rows whose action can be repeated (a new name, a new contact) share the world's."""
+publish, a held order, an unused ticket, an unread notification, an account to change, delete,
+suspend or send a code to). The parties let in are then shown to succeed, the others are refused
+from that same state, and no cell depends on which cells ran before it. Rows whose action can be
+repeated (a new name, a new contact) share the world's."""
 
 import uuid
 from collections.abc import Callable
@@ -13,7 +14,18 @@ import requests
 from conftest import eventually
 from tests.e2e.ticket_fixtures import order
 from tests.e2e.venue_fixtures import booking_status, slot
-from tests.security.access_world import FAR_DAYS, World, draft, entries, paid_codes, request_booking
+from tests.security.access_world import (
+    ACCOUNTS,
+    FAR_DAYS,
+    World,
+    draft,
+    entries,
+    grant,
+    new_account,
+    paid_codes,
+    party_token,
+    request_booking,
+)
 
 
 def _a_blackout_time(w: World, role: str) -> World:
@@ -76,6 +88,36 @@ def _an_unread_note_of_a(w: World, role: str) -> World:
     return w.but({"note_a": eventually(told, timeout=60)[0]})
 
 
+def _own_account(w: World, role: str) -> World:
+    """An account of the cell's own, as {own}; a party with a token holds one of its role naming
+    it (a party without one cannot name it, and must leave it as it is)."""
+    account, _ = new_account(w, ACCOUNTS.get(role, "buyer"))
+    headers = {role: party_token(w, role, account)} if role in ACCOUNTS else {}
+    return w.but({"own": account}, headers)
+
+
+def _an_account(
+    name: str, role: str = "buyer", proven: bool = False, runs: str = ""
+) -> Callable[[World, str], World]:
+    """Someone's new account of `role`, as {name} and {name_email}: its address proven if `proven`
+    (a code goes only to a proven one), the venue `runs` names assigned to it if any."""
+
+    def fresh(w: World, party: str) -> World:
+        account, email = new_account(w, role, proven)
+        if runs:
+            grant(w, f"/v1/users/{account}/venues/{w.ids[runs]}")
+        return w.but({name: account, f"{name}_email": email})
+
+    return fresh
+
+
+def _a_token_naming_no_account(w: World, role: str) -> World:
+    """The party's token, but for a sub that has no account (never had one, or has deleted it)."""
+    if role not in ACCOUNTS:
+        return w
+    return w.but({}, {role: party_token(w, role, f"nobody-{uuid.uuid4().hex[:8]}")})
+
+
 FRESH: dict[str, Callable[[World, str], World]] = {
     "POST /v1/spaces/{space_x}/blackouts": _a_blackout_time,
     "POST /v1/schedule-entries/{entry_approve_b}/approve": _a_held_request_at_x("entry_approve_b"),
@@ -89,4 +131,14 @@ FRESH: dict[str, Callable[[World, str], World]] = {
     "POST /v1/orders/{order}/cancel": _a_held_order,
     "POST /v1/checkins": _an_unused_ticket,
     "POST /v1/notifications/{note_a}/read": _an_unread_note_of_a,
+    # within a minute of a code to an address, another is not sent: each cell asks for its own
+    "POST /v1/sign-in-codes": _an_account("account", proven=True),
+    "PATCH /v1/me": _own_account,
+    "DELETE /v1/me": _own_account,
+    "PUT /v1/users/{account}/role": _an_account("account"),
+    "PUT /v1/users/{manager}/venues/{venue_z}": _an_account("manager", "venue_manager"),
+    "DELETE /v1/users/{manager}/venues/{venue_z}": _an_account("manager", "venue_manager", runs="venue_z"),
+    "PUT /v1/users/{account}/suspension": _an_account("account"),
+    "GET /v1/me#no-account": _a_token_naming_no_account,
+    "GET /userinfo#no-account": _a_token_naming_no_account,
 }

@@ -12,8 +12,43 @@ from typing import NamedTuple
 from xudong.processes import ROOT
 from xudong.stack import SERVICES
 
+# The identity provider's endpoints that read no bearer token: who calls them proves themselves by
+# OAuth's and OpenID Connect's own means, which the end-to-end tests drive. Each view, its path
+# (test_access.py asks every party there, to show they answer every token alike), and how.
+_PROVIDER = (
+    (
+        "authorize",
+        "/authorize",
+        "OAuth's authorization endpoint: the person signs in on its pages, by password or emailed"
+        " code and a second factor, CSRF-checked (tests/e2e/test_sign_up.py, test_sign_in.py)",
+    ),
+    (
+        "token",
+        "/token",
+        "OAuth's token endpoint: the client proves itself by a code and its PKCE verifier, or by a"
+        " refresh token that rotates (tests/e2e/test_sign_up.py)",
+    ),
+    (
+        "logout",
+        "/logout",
+        "RP-initiated logout: by the ID token as a hint, or the person's confirmation in a"
+        " CSRF-checked form (tests/e2e/test_sign_up.py)",
+    ),
+    (
+        "verify_email",
+        "/verify-email",
+        "the emailed link's token is the proof, used once by the page's button"
+        " (tests/e2e/identity_flows.py verify_by_email)",
+    ),
+    (
+        "reset_password",
+        "/reset-password",
+        "the emailed link's token is the proof, used once with the new one (tests/e2e/test_sign_in.py)",
+    ),
+)
+PROTOCOL = {f"provider.{view}": path for view, path, _ in _PROVIDER}
 # By endpoint name: the skeleton's own routes, in every service (libs/eventbus/src/eventbus/http.py),
-# and the one route whose caller proves itself otherwise than by a token.
+# and the routes whose caller proves itself otherwise than by a token.
 EXEMPT = {
     "healthz": "liveness: the service's name and 'ok', the same for anyone",
     "readyz": "readiness: whether the database and Kafka answer, the same for anyone",
@@ -21,7 +56,7 @@ EXEMPT = {
     "openapi": "the description of the API, the same for anyone",
     "static": "Flask's static files: no service has a static folder, so it serves nothing",
     "booking.stripe_webhook": "Stripe proves itself with a signature (tests/e2e/test_*payments)",
-}
+} | {f"provider.{view}": why for view, _, why in _PROVIDER}
 # HEAD and OPTIONS Flask answers by itself for every rule: HEAD as the GET, OPTIONS with the methods.
 IMPLIED_METHODS = {"HEAD", "OPTIONS"}
 

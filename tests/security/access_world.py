@@ -1,9 +1,12 @@
 """The parties of the access matrix and what each of them owns, made once through the public APIs:
-venue X run by manager X and venue Y by manager Y (both reviewed, free for public use) and venue Z
-(paid, taken without review); organiser A's confirmed booking on X with a published event, a
-sold-out one, drafts and a spare request; organiser B's requests waiting at X and Y; a guest's held
-order, another guest's paid order with its tickets, B's own order; everyone's contact details and
-A's notifications. What a cell changes it gets fresh (access_fresh.py): these stay as they are."""
+an account at the identity service for each party with a token (signed up, its address proven by
+the emailed link, its role granted by the department; A signed in once); venue X run by manager X
+and venue Y by manager Y (both reviewed, free for public use) and venue Z (paid, taken without
+review); organiser A's confirmed booking on X with a published event, a sold-out one, drafts and a
+spare request; organiser B's requests waiting at X and Y; a guest's held order, another guest's
+paid order with its tickets, B's own order, the buyer's order placed as a guest with the address
+they proved; everyone's contact details and A's notifications. What a cell changes it gets fresh
+(access_fresh.py): these stay as they are."""
 
 import itertools
 import uuid
@@ -17,12 +20,25 @@ import requests
 import sqlalchemy as sa
 
 from conftest import eventually, token
-from tests.e2e.ticket_fixtures import event_body, ga, order, order_status, pay
+from tests.e2e.identity_flows import Browser, new_email, sign_up_body, user_id, verify_by_email
+from tests.e2e.ticket_fixtures import event_body, ga, order, order_status, pay, somewhere
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
 
-ROLES = ("anon", "org_a", "org_b", "mgr_x", "mgr_y", "staff", "guest", "other")
+ROLES = ("anon", "org_a", "org_b", "mgr_x", "mgr_y", "staff", "buyer", "guest", "other")
 GUESTS = ("guest", "other")  # buyers without an account, who hold an order's token
+# The parties with an account, by the role it holds and their tokens carry (a buyer: anyone who
+# signed up without an organisation), and the venue a manager's token names.
+ACCOUNTS = {
+    "org_a": "organiser",
+    "org_b": "organiser",
+    "mgr_x": "venue_manager",
+    "mgr_y": "venue_manager",
+    "staff": "staff",
+    "buyer": "buyer",
+}
+RUNS = {"mgr_x": "venue_x", "mgr_y": "venue_y"}
+ADMIN = token("staff", "access-world")  # the department's, as it grants roles and venues
 FAR_DAYS = itertools.count(60)  # days for the bookings and blackouts the matrix itself asks for
 # A's booking on X, 08:00 to 18:00 in Hải Dương, which A's events take turns on, 15 minutes each
 BOOKED_AT, BOOKED_HOURS = 1, 10
@@ -36,6 +52,7 @@ class World:
     stack: Stack
     ids: dict[str, str] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    subs: dict[str, str] = field(default_factory=dict)  # each party's account id, its tokens' sub
     engines: dict[str, sa.Engine] = field(default_factory=dict)
     turns: Iterator[int] = field(default_factory=itertools.count)  # of A's events on A's booking
     spare_codes: list[str] = field(default_factory=list)  # paid tickets nobody has used yet
@@ -53,6 +70,42 @@ class World:
     def but(self, ids: dict[str, str], headers: dict[str, dict[str, str]] | None = None) -> "World":
         """The same world with some of its names given to other objects: a cell's own."""
         return replace(self, ids=self.ids | ids, headers=self.headers | (headers or {}))
+
+
+def party_token(world: World, party: str, sub: str) -> dict[str, str]:
+    """The token `party` holds, naming `sub`: the party's role, and the venue a manager runs."""
+    venues = [world.ids[RUNS[party]]] if party in RUNS else []
+    return token(ACCOUNTS[party], sub, *venues)
+
+
+def grant(world: World, path: str, body: dict[str, str] | None = None) -> None:
+    """What the department gives an account: its role, a venue to run."""
+    answer = requests.put(world.url("identity", path), headers=ADMIN, json=body, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def sign_up(world: World, email: str, role: str) -> str:
+    """A new account of `role`, by the sign-up (an organiser's names its organisation, anyone
+    else's is a buyer's) and, for a manager or staff, the department's grant; its id, found by its
+    email as staff find it. Its address is not proven yet."""
+    organisation = {} if role == "organiser" else {"organisation": None}
+    answer = requests.post(
+        world.url("identity", "/v1/accounts"), json=sign_up_body(email, **organisation), timeout=30
+    )
+    assert answer.status_code == 202, answer.text
+    account = user_id(world.stack, email)
+    if role in ("venue_manager", "staff"):
+        grant(world, f"/v1/users/{account}/role", {"role": role})
+    return account
+
+
+def new_account(world: World, role: str = "buyer", proven: bool = False) -> tuple[str, str]:
+    """Someone's new account of `role`, its address proven if `proven`: its id and email."""
+    email = new_email("access")
+    account = sign_up(world, email, role)
+    if proven:
+        verify_by_email(world.stack, email)
+    return account, email
 
 
 def request_booking(
@@ -178,6 +231,9 @@ def _events_and_orders(world: World) -> None:
             held["email"],
             held["token"],
         )
+    as_guest = order(world.stack, world.ids["event"], items=one, email=world.ids["buyer_email"])
+    assert as_guest.status_code == 201, as_guest.text
+    world.ids["buyer_order"] = as_guest.json()["id"]
     pay(world.stack, placed["other_order"])
     paid = order_status(world.stack, placed["other_order"], "paid")
     world.ids["code"] = paid["tickets"][0]["code"]
@@ -186,11 +242,23 @@ def _events_and_orders(world: World) -> None:
     world.spare_codes += paid_codes(world) + paid_codes(world)
 
 
-def _contacts_and_notifications(world: World, tag: str) -> None:
-    for role in ROLES:
-        if role in GUESTS or role == "anon":
+def _contacts_and_notifications(world: World) -> None:
+    """Each party whose role keeps contact details saves theirs, once notifications has heard of
+    its account (it would otherwise take the account's language over theirs later)."""
+
+    def followed() -> bool:
+        """notifications holds each account's proven address"""
+        held = world.query(
+            "notifications",
+            "SELECT recipient, email FROM contacts WHERE recipient = ANY(:subs)",
+            subs=list(world.subs.values()),
+        )
+        return dict(held) == {sub: world.ids[f"{party}_email"] for party, sub in world.subs.items()}
+
+    eventually(followed, timeout=60)
+    for role in ACCOUNTS:
+        if role == "buyer":  # a buyer keeps no contact details but their account's
             continue
-        world.ids[f"{role}_email"] = f"{role.replace('_', '-')}-{tag}@example.vn"
         saved = requests.put(
             world.url("notifications", "/v1/contacts/me"),
             headers=world.headers[role],
@@ -206,31 +274,62 @@ def _contacts_and_notifications(world: World, tag: str) -> None:
     world.ids["note_a"] = eventually(a_has_news, timeout=60)[-1]["id"]
 
 
+def _accounts(world: World, tag: str) -> None:
+    """Each party's account, its role granted; their addresses are proven last (_proven)."""
+    for party, role in ACCOUNTS.items():
+        world.ids[f"{party}_email"] = f"{party.replace('_', '-')}-{tag}@example.vn"
+        world.subs[party] = sign_up(world, world.ids[f"{party}_email"], role)
+    world.ids |= {
+        "sub_a": world.subs["org_a"],
+        "sub_b": world.subs["org_b"],
+        "sub_buyer": world.subs["buyer"],
+    }
+
+
+def _proven(world: World) -> None:
+    """Each party's address proven by its link, the last change to its account: whoever follows the
+    accounts has heard everything of one once it holds its proven address. A signs in once, from an
+    address of its own, which its sign-ins show."""
+    for manager, venue_name in RUNS.items():
+        grant(world, f"/v1/users/{world.subs[manager]}/venues/{world.ids[venue_name]}")
+    for party in ACCOUNTS:
+        verify_by_email(world.stack, world.ids[f"{party}_email"])
+    world.ids["sign_in_a_client"] = somewhere()["X-Forwarded-For"]
+    browser = Browser(world.stack)
+    browser.session.headers["X-Forwarded-For"] = world.ids["sign_in_a_client"]
+    signed_in = browser.with_password(world.ids["org_a_email"])
+    assert signed_in.status_code == 302, signed_in.text
+
+    def buyer_followed() -> bool:
+        """booking holds the buyer's proven address"""
+        query = "SELECT verified_email FROM people WHERE user_id = :id"
+        return world.query("booking", query, id=world.subs["buyer"]) == [(world.ids["buyer_email"],)]
+
+    eventually(buyer_followed, timeout=60)
+
+
 def make_world(stack: Stack) -> Iterator[World]:
     tag = uuid.uuid4().hex[:8]
     world = World(stack)
     world.engines = {
-        s: sa.create_engine(stack.database_url(s)) for s in ("venues", "booking", "notifications")
+        s: sa.create_engine(stack.database_url(s)) for s in ("identity", "venues", "booking", "notifications")
     }
-    x = venue(stack, needs_approval=True, free_public_use=True)
-    y = venue(stack, needs_approval=True, free_public_use=True)
+    _accounts(world, tag)
+    x = venue(stack, needs_approval=True, free_public_use=True, manager=world.subs["mgr_x"])
+    y = venue(stack, needs_approval=True, free_public_use=True, manager=world.subs["mgr_y"])
     z = venue(stack, needs_approval=False, free_public_use=False)
     world.ids |= {
-        "sub_a": f"org-a-{tag}",
-        "sub_b": f"org-b-{tag}",
         "area": x["area_id"],
         "venue_x": x["id"],
+        "venue_y": y["id"],
+        "venue_z": z["id"],
         "space_x": x["hall"]["id"],
         "space_y": y["hall"]["id"],
         "space_z": z["hall"]["id"],
     }
-    world.headers = {
-        "anon": {},
-        "org_a": token("organiser", world.ids["sub_a"]),
-        "org_b": token("organiser", world.ids["sub_b"]),
-        "mgr_x": x["manager"],
-        "mgr_y": y["manager"],
-        "staff": token("staff", f"staff-{tag}"),
+    _proven(world)
+    world.headers = {"anon": {}} | {
+        party: party_token(world, party, sub) for party, sub in world.subs.items()
     }
     world.ids["blackout_start"], world.ids["blackout_end"] = slot(days=200, hour=2, hours=1)
     start = datetime.fromisoformat(slot(days=1)[0])
@@ -239,7 +338,7 @@ def make_world(stack: Stack) -> Iterator[World]:
     )
     _bookings(world, tag)
     _events_and_orders(world)
-    _contacts_and_notifications(world, tag)
+    _contacts_and_notifications(world)
     yield world
     for engine in world.engines.values():
         engine.dispose()

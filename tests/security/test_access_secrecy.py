@@ -17,6 +17,8 @@ from booking.config import DEV_TICKET_SECRET
 from booking.domain.ticketing import new_code, new_order_token
 from conftest import token
 from identity.config import DEV_KEY_ENCRYPTION_SECRET
+from tests.e2e.identity_flows import PASSWORD as TEST_PASSWORD
+from tests.e2e.test_sign_in import NEW_PASSWORD, WEAK, WRONG
 from tests.e2e.ticket_fixtures import VISA, order, somewhere
 from tests.security.access_matrix import BODIES
 from tests.security.access_world import World
@@ -148,6 +150,11 @@ DEVELOPMENT_VALUES = {
     "whsec_someone_else",
     "xudong",  # the local PostgreSQL role's password
     "postgres",  # the throwaway superuser password of the compose file's database container
+    # the passwords of the test and bench accounts, on the test stack only
+    TEST_PASSWORD,
+    NEW_PASSWORD,
+    WEAK,
+    WRONG,
 }
 SETTING = r"(?:XUDONG|IDENTITY|VENUES|BOOKING|NOTIFICATIONS)_[A-Z_]*SECRET"
 # name → pattern; the value judged is the pattern's first group, or the whole match without one

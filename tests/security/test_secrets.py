@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from booking.config import DEV_TICKET_SECRET
-from identity.config import DEV_KEY_ENCRYPTION_SECRET
+from identity.config import DEV_KEY_ENCRYPTION_SECRET, DEV_SESSION_SECRET
 from xudong.stack import LOCAL_STRIPE_KEY, LOCAL_WEBHOOK_SECRET, SERVICES
 
 BIN = Path(sys.executable).parent
@@ -19,7 +19,8 @@ ISSUER = {"XUDONG_OIDC_ISSUER": "https://id.example.vn"}
 # Each process's own secrets besides the issuer every process is told: the development value
 # committed here, and the processes that read it at start.
 OWN = {
-    "IDENTITY_KEY_ENCRYPTION_SECRET": (DEV_KEY_ENCRYPTION_SECRET, ("identity-worker",)),
+    "IDENTITY_KEY_ENCRYPTION_SECRET": (DEV_KEY_ENCRYPTION_SECRET, ("identity-api", "identity-worker")),
+    "IDENTITY_SESSION_SECRET": (DEV_SESSION_SECRET, ("identity-api",)),
     "BOOKING_TICKET_SECRET": (DEV_TICKET_SECRET, ("booking-api",)),
     "BOOKING_STRIPE_API_KEY": (LOCAL_STRIPE_KEY, ("booking-api", "booking-worker")),
     "BOOKING_STRIPE_WEBHOOK_SECRET": (LOCAL_WEBHOOK_SECRET, ("booking-api", "booking-worker")),

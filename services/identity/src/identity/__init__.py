@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         PublishedKeys(runtime), runtime.settings.issuer, runtime.settings.development
     )
     app.secret_key = config.session_secret()
+    config.key_encryption_key()  # read at start: a missing secret stops the start, not a sign-in
     app.config.update(
         SESSION_COOKIE_NAME="xudong_identity",
         SESSION_COOKIE_SAMESITE="Lax",
