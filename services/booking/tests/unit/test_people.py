@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.domain.ticketing import shown_status
-from booking.erasure import addresses
 from booking.people import proved_email
+from eventbus.erasure import addresses
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
