@@ -231,8 +231,7 @@ def expire_overdue(uow: BookingUnitOfWork) -> int:
 
 # --- reactions to venues' events -----------------------------------------------------------------
 def remember_space(uow: BookingUnitOfWork, event: Envelope) -> None:
-    """Who manages the space is left out: identity's word, kept where it is needed (venues)."""
-    uow.save_space({k: v for k, v in event.data.items() if k != "managers"})
+    uow.save_space(event.data)
 
 
 def remember_area(uow: BookingUnitOfWork, event: Envelope) -> None:

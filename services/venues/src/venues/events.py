@@ -28,7 +28,6 @@ class SpacePublished(ma.Schema):
     venue_kind = ma.fields.String(required=True)
     area_id = ma.fields.String(required=True)
     venue_status = ma.fields.String(required=True)
-    managers = ma.fields.List(ma.fields.String(), required=True)
     name = ma.fields.Nested(LocalisedName, required=True)
     layout_kind = ma.fields.String(required=True)
     capacity = ma.fields.Integer(required=True)

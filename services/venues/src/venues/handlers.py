@@ -166,7 +166,6 @@ def _announce(uow: VenuesUnitOfWork, space: Space, venue: dict[str, Any]) -> Non
             "venue_kind": venue["kind"],
             "area_id": venue["area_id"],
             "venue_status": venue["status"],
-            "managers": uow.managers(space.venue_id),  # as identity named them (none yet, usually)
             "name": {"vi": space.name_vi, "en": space.name_en},
             "layout_kind": space.layout_kind,
             "capacity": space.capacity,
