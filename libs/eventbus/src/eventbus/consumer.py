@@ -49,6 +49,7 @@ class ConsumerLoop:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self._dlq = LazyProducer(make_producer)
+        self._uncommitted: dict[Any, int] = {}  # partition → next offset, applied but not committed
         self._record_processed = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
 
     def run(self, stop: threading.Event) -> None:
@@ -64,7 +65,9 @@ class ConsumerLoop:
                 if polled:
                     # Within a partition the order is kept; across partitions none is promised.
                     self.handle_batch([m for ms in polled.values() for m in ms], stop)
-                    self._commit(consumer, {tp: ms[-1].offset + 1 for tp, ms in polled.items()})
+                    self._uncommitted |= {tp: ms[-1].offset + 1 for tp, ms in polled.items()}
+                if self._uncommitted:
+                    self._commit(consumer)
         except Stopped:
             pass
         finally:
@@ -205,14 +208,25 @@ class ConsumerLoop:
                 .on_conflict_do_nothing()
             )
 
-    def _commit(self, consumer: KafkaConsumer, next_offsets: dict[Any, int]) -> None:
-        """One commit for everything a poll returned, once all of it is applied."""
+    def _commit(self, consumer: KafkaConsumer) -> None:
+        """One commit for everything applied since the last one that went through. One that fails
+        is tried again after the next poll, for the partitions this member still holds: on a quiet
+        partition no later message would commit past the applied one, and its group would lag
+        behind it for good (a chaos run: every group one message behind on identity.events, after a
+        broker restart). A partition that moved to another member resumes there from the last
+        commit, and the processed-events table drops what this member already applied."""
+        held = consumer.assignment()
+        self._uncommitted = {tp: offset for tp, offset in self._uncommitted.items() if tp in held}
+        if not self._uncommitted:
+            return
         try:
-            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in next_offsets.items()})
+            consumer.commit(
+                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._uncommitted.items()}
+            )
         except (CommitFailedError, KafkaError) as exc:
-            # A partition moved to another member; it resumes from the last commit and
-            # the processed-events table drops what this member already applied.
             log.warning("offset commit failed", extra={"fields": {"error": repr(exc)}})
+        else:
+            self._uncommitted = {}
 
     def _kafka(self, stop: threading.Event, call: Callable[[], Any]) -> Any:
         """What a call to the broker answers, asked again while the broker is unreachable (a
