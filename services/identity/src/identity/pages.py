@@ -4,6 +4,7 @@ is required and missing), and is sent back to the client with a code. Each step 
 back to /authorize with the client's request in the query string; the step the person reached is
 kept in the signed session cookie (`pending`: the first factor was right)."""
 
+import math
 import time
 import uuid
 from typing import Any
@@ -77,7 +78,7 @@ def refused(result: signin.SignIn, template: str = "sign_in.html", **values: Any
     assert result.refusal is not None
     until = result.wait_until.astimezone(LOCAL).strftime("%H:%M:%S %d/%m/%Y") if result.wait_until else ""
     body, status = form(template, REFUSED[result.refusal], say(result.refusal, until=until), **values)
-    seconds = int(result.wait_until.timestamp() - time.time()) if result.wait_until else 0
+    seconds = math.ceil(result.wait_until.timestamp() - time.time()) if result.wait_until else 0
     return body, status, {"Retry-After": str(max(1, seconds))} if result.wait_until else {}
 
 
