@@ -166,7 +166,7 @@ def test_failures_in_three_workers_at_once_count_together_and_slow_even_the_righ
     with ThreadPoolExecutor(3) as pool:
         wrong = list(pool.map(lambda b: b.post("password", email=email, password=WRONG), browsers))
     assert [w.status_code for w in wrong] == [401, 401, 401]
-    counted, waits = 3, []
+    counted, waits = 3, list[int]()
     while counted < 6 and len(waits) < 6:  # bounded: each wait is told, and sits within the next
         answer = Browser(platform).with_password(email, WRONG)
         if answer.status_code == 429:

@@ -71,6 +71,8 @@ def check_cell(w: World, row: Row, role: str) -> tuple[requests.Response, list[s
         and not _in_oauths_words(row, answer)
     ):
         found.append(f"a refusal as {answer.headers['Content-Type']}, not a problem document")
+    if answer.status_code == 401 and not answer.headers.get("WWW-Authenticate", "").startswith("Bearer"):
+        found.append("a 401 that does not say what to send (WWW-Authenticate: Bearer, RFC 6750 §3)")
     for name, readers in PRIVATE.get(row.key, {}).items():
         if (w.ids[name] in answer.text) != (role in readers):
             found.append(

@@ -392,3 +392,29 @@ def test_a_producer_whose_close_times_out_is_dropped_without_ending_anything() -
         with pytest.raises(KafkaTimeoutError):
             lazy.send("t", 1, value=b"x")
     assert len(made) == 2
+
+
+@pytest.mark.parametrize(
+    ("authorization", "asked"),
+    [(None, "Bearer"), ("Basic eDp5", "Bearer"), ("Bearer not-a-jwt", 'Bearer error="invalid_token"')],
+)
+def test_a_401_says_what_to_send_and_why_the_token_sent_was_refused(
+    authorization: str | None, asked: str
+) -> None:
+    """RFC 6750 §3: no 401 without WWW-Authenticate (the services answered a bare problem)."""
+    from eventbus.http import Api, create_service_app
+    from eventbus.runtime import Plumbing, Runtime
+    from eventbus.settings import Settings
+
+    api = Api("t")
+
+    @api.route("/v1/mine", "GET", roles=("staff",), responses={200: None})
+    def mine() -> None:
+        """Staff only."""
+
+    settings = Settings("t", "postgresql+psycopg://x@127.0.0.1:1/x", "127.0.0.1:1")
+    app = create_service_app(Runtime(settings, Plumbing.on(sa.MetaData()), {}), "t", [api])
+    headers = {"Authorization": authorization} if authorization else {}
+    answer = app.test_client().get("/v1/mine", headers=headers)
+    assert (answer.status_code, answer.content_type) == (401, "application/problem+json")
+    assert answer.headers["WWW-Authenticate"] == asked

@@ -28,13 +28,21 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class Problem(Exception):
-    """An RFC 9457 problem a handler raises; `errors` maps fields to messages."""
+    """An RFC 9457 problem a handler raises; `errors` maps fields to messages, `headers` go with
+    the answer (Retry-After, WWW-Authenticate)."""
 
     def __init__(
-        self, status: int, title: str, detail: str | None = None, errors: Any = None, **extra: Any
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        errors: Any = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(title)
         self.status, self.title, self.detail, self.errors, self.extra = status, title, detail, errors, extra
+        self.headers = headers or {}
 
 
 class EmptyBody(ma.Schema):
@@ -61,6 +69,7 @@ def problem_response(problem: Problem) -> Response:
     response = jsonify(body)
     response.status_code = problem.status
     response.content_type = PROBLEM_JSON
+    response.headers.update(problem.headers)
     return response
 
 
@@ -87,11 +96,8 @@ def _install_error_handlers(app: Flask) -> None:
         if not passes_by_waiting(exc):
             return unexpected(exc)
         log.warning("database did not answer: %s", getattr(exc, "orig", None) or exc)
-        response = problem_response(
-            Problem(503, "Service Unavailable", "Our database did not answer; try again.")
-        )
-        response.headers["Retry-After"] = "5"
-        return response
+        detail = "Our database did not answer; try again."
+        return problem_response(Problem(503, "Service Unavailable", detail, headers={"Retry-After": "5"}))
 
 
 NUL_TEXT = "Text may not contain NUL characters."
@@ -120,16 +126,24 @@ def json_body(schema: ma.Schema) -> Any:
     return schema.load(raw)
 
 
+# What a 401 asks for (RFC 6750 §3): a bearer token, and why the one sent was refused.
+ASK_FOR_TOKEN, INVALID_TOKEN = (
+    {"WWW-Authenticate": "Bearer"},
+    {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+)
+
+
 def authenticate(roles: Iterable[str]) -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "Unauthorized", "Send a bearer token in the Authorization header.")
+        detail = "Send a bearer token in the Authorization header."
+        raise Problem(401, "Unauthorized", detail, headers=ASK_FOR_TOKEN)
     try:
         verifier: Verifier = current_app.extensions["verifier"]
         principal = verifier.read(token)
     except Unauthenticated as exc:
-        raise Problem(401, "Unauthorized", f"The token is not valid: {exc}.") from exc
+        raise Problem(401, "Unauthorized", f"The token is not valid: {exc}.", headers=INVALID_TOKEN) from exc
     if principal.role not in roles:
         raise Problem(403, "Forbidden", "Your role may not do this.")
     return principal

@@ -76,9 +76,7 @@ class RateLimits:
 def _too_many(name: str, per_minute: int) -> Response:
     wait = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
     detail = f"At most {per_minute} {name} a minute from one client; try again in {wait} s."
-    response = problem_response(Problem(429, "Too Many Requests", detail))
-    response.headers["Retry-After"] = str(wait)
-    return response
+    return problem_response(Problem(429, "Too Many Requests", detail, headers={"Retry-After": str(wait)}))
 
 
 View = Callable[..., Any]

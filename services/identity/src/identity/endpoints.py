@@ -6,7 +6,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Response, jsonify, request
 
 from eventbus.auth import ROLES
-from eventbus.http import authenticate
+from eventbus.http import INVALID_TOKEN, authenticate
 from identity import oidc
 from identity.text import say
 from identity.views import csrf_token, forged, in_transaction, new_uow, page, provider, server
@@ -30,7 +30,7 @@ def userinfo() -> Any:
     with new_uow() as uow:
         account = oidc.active(uow.account(principal.sub))
     if account is None:
-        return jsonify(error="invalid_token"), 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        return jsonify(error="invalid_token"), 401, INVALID_TOKEN
     return jsonify(oidc.user_info(account, "openid profile email"))
 
 
