@@ -8,6 +8,7 @@ from typing import Any
 import requests
 
 from conftest import eventually, token
+from tests.e2e.identity_flows import new_email, sign_up_body, user_id
 from tests.e2e.ticket_fixtures import api, event_body, free, ga
 from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
 from xudong.stack import Stack
@@ -17,8 +18,8 @@ def owned_by(stack: Stack, sub: str) -> dict[str, list[str]]:
     """For the principal `sub`, who manages a venue and books its spaces as an organiser: the ids
     of its area, venue and spaces; a booking confirmed and one waiting for review, with its
     schedule entry; an event on the confirmed one; a paid order, its token and tickets; the
-    notifications in their inbox; its ticket types; and a period of two hours. Keyed by the name
-    of the parameter or field each fills."""
+    notifications in their inbox; its ticket types; an account, on which staff act; and a period
+    of two hours. Keyed by the name of the parameter or field each fills."""
     place = venue(stack, needs_approval=True, free_public_use=True, manager=sub)
     organiser, manager = token("organiser", sub), token("venue_manager", sub, place["id"])
     confirmed, pending = (_request(stack, organiser, place, days) for days in (30, 31))
@@ -49,9 +50,17 @@ def owned_by(stack: Stack, sub: str) -> dict[str, list[str]]:
             t["id"]
             for t in requests.get(api(stack, f"/events/{event_id}"), timeout=10).json()["ticket_types"]
         ],
+        "user_id": [_account(stack)],
         "from": [window[0]],  # a period the document cannot describe: `to` after `from`, within a year
         "to": [window[1]],
     }
+
+
+def _account(stack: Stack) -> str:
+    email = new_email("fuzzed")
+    answer = requests.post(f"{stack.issuer}/v1/accounts", json=sign_up_body(email), timeout=30)
+    assert answer.status_code == 202, answer.text
+    return user_id(stack, email)
 
 
 def _request(stack: Stack, organiser: dict[str, str], place: dict[str, Any], days: int) -> str:

@@ -7,7 +7,7 @@ from flask import Response, current_app, jsonify
 
 from eventbus.auth import ROLES, Principal
 from eventbus.fields import PageQuery
-from eventbus.http import EmptyBody, Problem
+from eventbus.http import EmptyBody, Problem, problem_response
 from identity import accounts, people, schemas, signin
 from identity.unit_of_work import IdentityUnitOfWork
 from identity.wellknown import api
@@ -33,12 +33,18 @@ def accepted(detail: str) -> tuple[dict[str, str], int]:
 
 
 def answer(call: Any, *args: Any) -> Any:
-    try:
-        return schemas.Me().dump(call(uow(), *args))
-    except people.NotFound as exc:
-        raise Problem(404, "Not Found", "No account has this id; find it by email first.") from exc
-    except people.Conflict as exc:
-        raise Problem(409, "Conflict", str(exc)) from exc
+    return schemas.Me().dump(call(uow(), *args))
+
+
+# A token outlives the account it names (deleted, or never made, for a development token): 404.
+api.blueprint.register_error_handler(
+    people.NotFound, lambda _: problem_response(Problem(404, "Not Found", "No such account (any more)."))
+)
+api.blueprint.register_error_handler(
+    people.Conflict, lambda exc: problem_response(Problem(409, "Conflict", str(exc)))
+)
+GONE: dict[int, Any] = {404: None}
+ASSIGNED: dict[int, Any] = {200: schemas.Me, 404: None, 409: None}  # 409: the account is no venue manager
 
 
 @api.route("/v1/accounts", "POST", body=schemas.SignUp, responses={202: schemas.Accepted})
@@ -63,17 +69,13 @@ def request_code(body: dict[str, Any]) -> Any:
     return accepted(SENT)
 
 
-@api.route("/v1/me", "GET", roles=ROLES, responses={200: schemas.Me})
+@api.route("/v1/me", "GET", roles=ROLES, responses={200: schemas.Me} | GONE)
 def me(principal: Principal) -> Any:
     """One's own account."""
-    with uow() as work:
-        account = work.account(principal.sub)
-    if account is None:
-        raise Problem(404, "Not Found", "This account no longer exists.")
-    return schemas.Me().dump(people.shown(account))
+    return answer(people.read, principal.sub)
 
 
-@api.route("/v1/me", "PATCH", roles=ROLES, body=schemas.ProfileIn, responses={200: schemas.Me})
+@api.route("/v1/me", "PATCH", roles=ROLES, body=schemas.ProfileIn, responses={200: schemas.Me} | GONE)
 def update_me(principal: Principal, body: dict[str, Any]) -> Any:
     """Change one's name, language, phone, Zalo id or the channels one hears nothing by."""
     return answer(people.update_profile, principal.sub, body)
@@ -92,13 +94,10 @@ def sign_ins(user_id: str, query: dict[str, Any]) -> Any:
     return schemas.SignInList().dump({"items": items})
 
 
-@api.route("/v1/me/data", "GET", roles=ROLES, responses={200: None})
+@api.route("/v1/me/data", "GET", roles=ROLES, responses={200: None} | GONE)
 def my_data(principal: Principal) -> Response:
     """Download what the identity service holds of oneself, as JSON."""
-    try:
-        data = people.own_data(uow(), principal.sub)
-    except people.NotFound as exc:
-        raise Problem(404, "Not Found", "This account no longer exists.") from exc
+    data = people.own_data(uow(), principal.sub)
     data["account"] = schemas.Me().dump(data["account"])
     data["sign_ins"] = schemas.SignInOut(many=True).dump(data["sign_ins"])
     data["consents"] = [
@@ -109,46 +108,47 @@ def my_data(principal: Principal) -> Response:
     return download
 
 
-@api.route("/v1/me", "DELETE", roles=ROLES, responses={204: None})
+@api.route("/v1/me", "DELETE", roles=ROLES, responses={204: None} | GONE)
 def delete_me(principal: Principal) -> Any:
     """Delete one's account: every service erases or anonymises what it holds of the person,
     keeping only the financial records the law requires, without the person."""
-    try:
-        people.erase(uow(), principal.sub)
-    except people.NotFound as exc:
-        raise Problem(404, "Not Found", "This account no longer exists.") from exc
+    people.erase(uow(), principal.sub)
     return "", 204
 
 
-@api.route("/v1/users", "GET", roles=STAFF, query=schemas.UserQuery, responses={200: schemas.Me})
+@api.route("/v1/users", "GET", roles=STAFF, query=schemas.UserQuery, responses={200: schemas.Me} | GONE)
 def find_user(principal: Principal, query: dict[str, Any]) -> Any:
     """Find an account by its email (staff)."""
     with uow() as work:
         account = work.account_by_email(query["email"])
     if account is None:
-        raise Problem(404, "Not Found", "No account has this email.")
+        raise people.NotFound(query["email"])
     return schemas.Me().dump(people.shown(account))
 
 
-@api.route("/v1/users/<user_id>/role", "PUT", roles=STAFF, body=schemas.RoleIn, responses={200: schemas.Me})
+@api.route(
+    "/v1/users/<user_id>/role", "PUT", roles=STAFF, body=schemas.RoleIn, responses={200: schemas.Me} | GONE
+)
 def set_role(principal: Principal, user_id: str, body: dict[str, Any]) -> Any:
     """Grant an account its role (staff): buyer, organiser, venue_manager or staff."""
     return answer(people.set_role, user_id, body["role"])
 
 
-@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "PUT", roles=STAFF, responses={200: schemas.Me})
+@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "PUT", roles=STAFF, responses=ASSIGNED)
 def assign(principal: Principal, user_id: str, venue_id: Any) -> Any:
     """Assign a venue manager to a venue (staff)."""
     return answer(people.assign, user_id, str(venue_id), True)
 
 
-@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "DELETE", roles=STAFF, responses={200: schemas.Me})
+@api.route("/v1/users/<user_id>/venues/<uuid:venue_id>", "DELETE", roles=STAFF, responses=ASSIGNED)
 def unassign(principal: Principal, user_id: str, venue_id: Any) -> Any:
     """Unassign a venue manager from a venue (staff); they lose it within a token's ten minutes."""
     return answer(people.assign, user_id, str(venue_id), False)
 
 
-@api.route("/v1/users/<user_id>/suspension", "PUT", roles=STAFF, body=EmptyBody, responses={200: schemas.Me})
+@api.route(
+    "/v1/users/<user_id>/suspension", "PUT", roles=STAFF, body=EmptyBody, responses={200: schemas.Me} | GONE
+)
 def suspend(principal: Principal, user_id: str, body: dict[str, Any]) -> Any:
     """Suspend an account (staff): no new token; those held run out within ten minutes."""
     return answer(people.suspend, user_id, accounts.now())

@@ -34,6 +34,11 @@ def shown(account: Account) -> dict[str, Any]:
     return account.event_data() | {"venues": list(account.venues), "created_at": account.created_at}
 
 
+def read(uow: IdentityUnitOfWork, user_id: str) -> dict[str, Any]:
+    with uow:
+        return shown(_account(uow, user_id))
+
+
 def update_profile(uow: IdentityUnitOfWork, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
     with uow:
         _account(uow, user_id)
