@@ -8,11 +8,12 @@ from typing import Any
 
 import requests
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from booking.consumers import TOPICS as BOOKING_TOPICS
 from booking.consumers import consumers as booking_consumers
 from eventbus.envelope import Envelope, InvalidEnvelope
+from eventbus.kafka import lag
 from notifications.consumers import TOPICS as NOTIFICATIONS_TOPICS
 from notifications.consumers import consumers as notifications_consumers
 from tests.chaos.workload import Ledger, Scene
@@ -238,18 +239,7 @@ def refunded(stack: Stack, intent_id: str) -> list[int]:
 
 def consumer_lag(stack: Stack) -> dict[str, int]:
     """Per consumer group, how many messages of its topics lie beyond its committed offsets."""
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, request_timeout_ms=10000)
-    reader = KafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
-    try:
-        lag = {}
-        for group, (topics, _) in GROUPS.items():
-            partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
-            ends = reader.end_offsets(partitions)
-            committed = admin.list_group_offsets({group: partitions})[group]
-            lag[group] = sum(
-                end - (committed[tp].offset if committed.get(tp) else 0) for tp, end in ends.items()
-            )
-        return lag
-    finally:
-        reader.close()
-        admin.close()
+    return {
+        group: sum(lag(stack.kafka_bootstrap, group, topics).values())
+        for group, (topics, _) in GROUPS.items()
+    }

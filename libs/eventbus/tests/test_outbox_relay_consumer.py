@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 
 from conftest import eventually
-from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, producer
+from eventbus.kafka import TopicSpec, dlq_topic, ensure_topics, lag, producer
 from eventbus.runtime import Runtime
 from xudong.processes import Process
 from xudong.stack import Stack
@@ -55,22 +56,8 @@ class Probe:
     def unconsumed(self) -> dict[int, int]:
         """By partition, how far the worker's group has committed short of the topic's end: each
         offset is committed once what came before it is applied, so none left means all was."""
-        consumer = KafkaConsumer(bootstrap_servers=self.stack.kafka_bootstrap)
-        admin = KafkaAdminClient(bootstrap_servers=self.stack.kafka_bootstrap)
-        group = self.rt.settings.service
-        try:
-            partitions = [
-                TopicPartition(self.topic, n) for n in consumer.partitions_for_topic(self.topic) or ()
-            ]
-            ends = consumer.end_offsets(partitions)
-            committed = admin.list_group_offsets({group: partitions})[group]
-        finally:
-            admin.close()
-            consumer.close()
-        behind = {
-            tp.partition: end - (committed[tp].offset if committed.get(tp) else 0) for tp, end in ends.items()
-        }
-        return {n: lag for n, lag in behind.items() if lag}
+        behind = lag(self.stack.kafka_bootstrap, self.rt.settings.service, [self.topic])
+        return {tp.partition: n for tp, n in behind.items() if n}
 
     def replay(self, how_many: int) -> None:
         """Redelivers events already applied, as a relay that died between the broker's
@@ -234,3 +221,30 @@ def test_a_message_the_database_will_never_take_goes_to_the_dlq_and_the_partitio
     assert errors[0].startswith("OperationalError: (psycopg.errors.ProgramLimitExceeded)"), errors
     assert errors[1].startswith("OperationalError: (psycopg.errors.QueryCanceled)"), errors
     assert set(faults.values()).isdisjoint(p.effects())
+
+
+def test_a_group_lags_by_what_lies_beyond_its_commits_and_by_nothing_on_an_empty_partition(
+    stack: Stack,
+) -> None:
+    """Kafka answers offset -1 where a group committed nothing; read as an offset, each empty
+    partition counted as one message behind (chaos runs failed on an idle identity.events)."""
+    topic, group = f"lag-{uuid.uuid4().hex[:8]}", f"lag-{uuid.uuid4().hex[:8]}"
+    ensure_topics(stack.kafka_bootstrap, [TopicSpec(topic, 3, 3_600_000)])
+    sender = producer(stack.kafka_bootstrap)
+    for _ in range(2):
+        sender.send(topic, value=b"x", partition=1).get(timeout=10)
+    sender.close()
+    assert {tp.partition: n for tp, n in lag(stack.kafka_bootstrap, group, [topic]).items()} == {
+        0: 0,
+        1: 2,
+        2: 0,
+    }
+    reader = KafkaConsumer(bootstrap_servers=stack.kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    reader.assign([TopicPartition(topic, 1)])
+    reader.commit({TopicPartition(topic, 1): OffsetAndMetadata(1, "", -1)})
+    reader.close()
+    assert {tp.partition: n for tp, n in lag(stack.kafka_bootstrap, group, [topic]).items()} == {
+        0: 0,
+        1: 1,
+        2: 0,
+    }

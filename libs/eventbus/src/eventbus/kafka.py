@@ -2,7 +2,7 @@
 
 import contextlib
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import TopicPartition
 
 DLQ_SUFFIX = ".dlq"
 
@@ -24,6 +25,22 @@ def close_quietly(producer: KafkaProducer, timeout: float) -> None:
     ended the relay, inside the handler of the error that made it drop the producer)."""
     with contextlib.suppress(KafkaError):
         producer.close(timeout=timeout)
+
+
+def lag(bootstrap: str, group: str, topics: Iterable[str]) -> dict[TopicPartition, int]:
+    """Per partition of `topics`, how many messages lie beyond the offset `group` committed. Where
+    it committed none, Kafka answers -1, which is no offset: an empty partition lags by nothing
+    (counted as one, it kept three groups "one message behind" an idle topic for good)."""
+    reader = KafkaConsumer(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
+        ends = reader.end_offsets(partitions)
+        committed = admin.list_group_offsets({group: partitions})[group]
+    finally:
+        reader.close()
+        admin.close()
+    return {tp: end - max(committed[tp].offset if tp in committed else 0, 0) for tp, end in ends.items()}
 
 
 class LazyProducer:
