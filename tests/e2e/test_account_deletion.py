@@ -4,15 +4,17 @@ name (venues and booking not even their id), while the orders they paid for are 
 with every amount, without them."""
 
 import uuid
+from functools import partial
 
 import pytest
 import requests
 import sqlalchemy as sa
 
 from conftest import eventually
+from tests.e2e.identity_events import contact_of
 from tests.e2e.identity_flows import bearer, sign_in, signed_up, user_id
 from tests.e2e.test_identity_followers import ORDER_TOTALS, on_sale_by, person
-from tests.e2e.test_identity_messages import contact_of, mentions
+from tests.e2e.test_identity_messages import mentions
 from tests.e2e.ticket_fixtures import free, ga, order, order_status, pay
 from tests.e2e.venue_fixtures import STAFF, managers_of, venue
 from xudong.stack import SERVICES, Stack
@@ -76,7 +78,7 @@ def test_a_deleted_account_leaves_no_email_phone_or_name_anywhere_and_its_orders
     kept_id = {"notifications"}  # its messages keep a recipient id that now names nobody
     for service, engine in engines.items():
         gone = [email, phone, name] + ([] if service in kept_id else [uid])
-        eventually(lambda e=engine, g=gone: mentions(e, g) == {}, timeout=60)
+        eventually(partial(lambda e, g: mentions(e, g) == {}, engine, gone), timeout=60)
     with engines["booking"].connect() as conn:
         assert conn.execute(sa.text(ORDER_TOTALS), {"e": show["id"]}).all() == before
     assert requests.get(f"{platform.issuer}/v1/me", headers=bearer(tokens), timeout=10).status_code == 404

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from conftest import eventually, records, token
 from eventbus.envelope import Envelope
-from tests.e2e.test_identity_messages import account, mentions, publish
+from tests.e2e.identity_events import account, publish
+from tests.e2e.test_identity_messages import mentions
 from tests.e2e.test_venue_payments import pay_with, start_payment
 from tests.e2e.ticket_fixtures import api, event_body, free, ga, order, order_status, pay
 from tests.e2e.venue_fixtures import assign_manager, booking_status, managers_of, request_body, slot, venue

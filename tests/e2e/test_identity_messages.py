@@ -13,9 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from conftest import eventually, receiver_port, token
-from eventbus.envelope import Envelope, new_event
-from eventbus.kafka import producer
-from identity.events import CATALOGUE, TOPIC
+from tests.e2e.identity_events import account, contact_of, publish
 from tests.e2e.receiver import Receiver
 from tests.e2e.test_notifications import (
     local,
@@ -34,22 +32,6 @@ MESSAGES = "SELECT id, template, channel, status, created_at FROM notifications"
 VERIFY_SUBJECT = {"vi": "Xác nhận địa chỉ email của bạn", "en": "Confirm your email address"}
 
 
-def publish(stack: Stack, event_type: str, subject: str, data: dict[str, Any]) -> Envelope:
-    """An identity event as its outbox and relay send it: checked against its schema, keyed by its
-    subject, the event id in a header."""
-    schema = CATALOGUE[event_type].schema
-    payload = schema.dump(data)
-    assert schema.validate(payload) == {}, schema.validate(payload)
-    event = new_event("identity", event_type, subject, payload)
-    sending = producer(stack.kafka_bootstrap)
-    try:
-        headers = [("event_id", event.id.encode())]
-        sending.send(TOPIC, key=subject.encode(), value=event.to_bytes(), headers=headers).get(timeout=10)
-    finally:
-        sending.close()
-    return event
-
-
 def challenge(purpose: str, channel: str, address: str, language: str = "vi", **given: Any) -> dict[str, Any]:
     return {
         "purpose": purpose,
@@ -61,28 +43,6 @@ def challenge(purpose: str, channel: str, address: str, language: str = "vi", **
         "code": None,
         "expires_at": datetime.now(UTC) + timedelta(minutes=30),
     } | given
-
-
-def account(user_id: str, email: str, verified: bool, **given: Any) -> dict[str, Any]:
-    return {
-        "user_id": user_id,
-        "email": email,
-        "email_verified": verified,
-        "display_name": "Người Thử",
-        "language": "en",
-        "phone": None,
-        "zalo_id": None,
-        "opted_out": [],
-        "role": "organiser",
-        "organisation": None,
-        "suspended": False,
-    } | given
-
-
-def contact_of(stack: Stack, user_id: str) -> requests.Response:
-    return requests.get(
-        notifications_api(stack, "/contacts/me"), headers=token("organiser", user_id), timeout=10
-    )
 
 
 @LANGUAGES

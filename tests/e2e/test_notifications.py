@@ -21,6 +21,7 @@ from notifications.bootstrap import bootstrap
 from notifications.handlers import send_digests
 from notifications.sender import ATTEMPTS, LEASE, backoff
 from notifications.unit_of_work import NotificationsUnitOfWork
+from tests.e2e.identity_events import give_contact
 from tests.e2e.receiver import Receiver
 from tests.e2e.test_venue_payments import VISA, pay_with, start_payment
 from tests.e2e.ticket_fixtures import free, ga, on_sale, order, order_status, pay
@@ -129,13 +130,7 @@ def test_an_organiser_is_told_each_step_of_a_venue_booking_and_finds_it_in_the_i
     place = venue(platform)
     sub = f"org-note-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
-    saved = requests.put(
-        notifications_api(platform, "/contacts/me"),
-        headers=organiser,
-        json={"email": address, "language": "en"},
-        timeout=10,
-    )
-    assert saved.status_code == 200, saved.text
+    give_contact(platform, sub, address, language="en")
     booking = requests.post(
         f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings",
         headers=organiser,
@@ -280,10 +275,7 @@ def test_sms_zalo_and_a_signed_webhook_reach_their_receivers_and_opting_out_is_h
     place = venue(platform)
     sub = f"org-chan-{uuid.uuid4().hex[:6]}"
     organiser, phone = token("organiser", sub), f"+849{uuid.uuid4().int % 10**8:08d}"
-    contact = {"email": f"{sub}@example.vn", "phone": phone, "zalo_id": sub, "opted_out": ["email"]}
-    requests.put(
-        notifications_api(platform, "/contacts/me"), headers=organiser, json=contact, timeout=10
-    ).raise_for_status()
+    give_contact(platform, sub, f"{sub}@example.vn", phone=phone, zalo_id=sub, opted_out=["email"])
     hook = requests.post(
         notifications_api(platform, "/webhooks"),
         headers=organiser,
@@ -320,16 +312,9 @@ def test_an_organiser_is_told_of_approval_payment_confirmation_with_the_calendar
     place = venue(platform)
     sub = f"org-{language}-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
-    requests.put(
-        notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
-    ).raise_for_status()
+    give_contact(platform, sub, address)
     manager_address = f"{uuid.uuid4().hex[:6]}-manager@example.vn"
-    requests.put(
-        notifications_api(platform, "/contacts/me"),
-        headers=place["manager"],
-        json={"email": manager_address, "language": language},
-        timeout=10,
-    ).raise_for_status()
+    give_contact(platform, place["manager_id"], manager_address, language=language, role="venue_manager")
     booking, entry = awaiting_payment_for(platform, place, organiser, language)
     title = "Đêm Chèo"
     told(platform, manager_address, "review_requested", language)
@@ -415,9 +400,7 @@ def test_conflicted_rejected_expired_and_late_paid_requests_are_explained(
     place = venue(platform)
     sub = f"org-{language}-{uuid.uuid4().hex[:6]}"
     organiser, address = token("organiser", sub), f"{sub}@example.vn"
-    requests.put(
-        notifications_api(platform, "/contacts/me"), headers=organiser, json={"email": address}, timeout=10
-    ).raise_for_status()
+    give_contact(platform, sub, address)
     booking = f"http://127.0.0.1:{platform.ports.booking}/v1/venue-bookings"
     hours = slot(days=16)
     title = {"vi": "Múa rối nước", "en": "Puppet show"}[language]
@@ -515,12 +498,7 @@ def test_stored_reminders_go_out_when_their_moment_comes(platform: Stack, langua
     place = venue(platform)
     sub = f"org-due-{uuid.uuid4().hex[:6]}"
     organiser, organiser_address = token("organiser", sub), f"{sub}@example.vn"
-    requests.put(
-        notifications_api(platform, "/contacts/me"),
-        headers=organiser,
-        json={"email": organiser_address},
-        timeout=10,
-    ).raise_for_status()
+    give_contact(platform, sub, organiser_address)
     booking, _ = awaiting_payment_for(platform, place, organiser, language)
     come_due(platform, booking["id"], "payment_reminder")  # halfway to the test platform's deadline
     reminded = told(platform, organiser_address, "payment_reminder", language, title="Đêm Chèo")
@@ -536,12 +514,7 @@ def test_a_manager_gets_a_daily_digest_of_what_still_waits_oldest_first(
 ) -> None:
     place = venue(platform)
     manager, address = place["manager_id"], f"{uuid.uuid4().hex[:6]}-digest@example.vn"
-    requests.put(
-        notifications_api(platform, "/contacts/me"),
-        headers=place["manager"],
-        json={"email": address, "language": language},
-        timeout=10,
-    ).raise_for_status()
+    give_contact(platform, manager, address, language=language, role="venue_manager")
     organiser = token("organiser", f"org-digest-{uuid.uuid4().hex[:6]}")
     asked = []
     for days in (22, 20, 21):  # asked in this order: the 22-day one waits longest
@@ -683,12 +656,7 @@ def test_a_dead_channel_holds_up_no_other_and_its_last_failure_goes_to_the_dlq(
     place = venue(platform)
     sub = f"org-dead-{uuid.uuid4().hex[:6]}"
     organiser, phone = token("organiser", sub), f"+848{uuid.uuid4().int % 10**8:08d}"
-    requests.put(
-        notifications_api(platform, "/contacts/me"),
-        headers=organiser,
-        json={"email": f"{sub}@example.vn", "phone": phone},
-        timeout=10,
-    ).raise_for_status()
+    give_contact(platform, sub, f"{sub}@example.vn", phone=phone)
     engine = sa.create_engine(platform.database_url("notifications"))
 
     def sms() -> Any:

@@ -8,6 +8,7 @@ import requests
 import sqlalchemy as sa
 
 from conftest import eventually, token
+from tests.e2e.identity_events import publish
 from xudong.stack import Stack
 
 STAFF = token("staff", "staff-e2e")
@@ -118,8 +119,6 @@ def managers_of(stack: Stack, venue_id: str) -> list[str]:
 def assign_manager(stack: Stack, user_id: str, venue_id: str, assigned: bool = True) -> None:
     """The identity service assigns (or unassigns) a venue's manager, as its relay sends it; back
     once the venues service holds it, so that the slot events that follow name them (or not)."""
-    from tests.e2e.test_identity_messages import publish  # which itself uses these fixtures
-
     change = "assigned" if assigned else "unassigned"
     publish(stack, f"identity.manager.{change}", user_id, {"user_id": user_id, "venue_id": venue_id})
 

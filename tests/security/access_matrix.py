@@ -87,7 +87,6 @@ GET    /v1/tickets/{code}/qr.svg                         200  200   200   200   
 GET    /v1/refunds?state=needs_attention                 401  403   403   403   403   200   403   401   401
 POST   /v1/checkins                                      401  in    403   in    403   in    403   401   401
 POST   /v1/checkins#draft                                401  409   404   409   404   409   403   401   401
-PUT    /v1/contacts/me                                   401  in    200   200   200   200   403   401   401
 GET    /v1/contacts/me                                   401  200   200   200   200   200   403   401   401
 POST   /v1/webhooks                                      401  in    201   403   403   403   403   401   401
 GET    /v1/notifications?limit=100                       401  200   200   200   200   200   403   401   401
@@ -190,10 +189,6 @@ BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/orders/{order}/cancel": lambda w, role: {},
     "POST /v1/checkins": _check_in("event"),
     "POST /v1/checkins#draft": _check_in("draft"),
-    "PUT /v1/contacts/me": lambda w, role: {
-        "email": w.ids.get(f"{role}_email", "nobody@example.vn"),
-        "language": "en",
-    },
     # the tests' receiver: the one private destination the test platform lets a webhook reach
     "POST /v1/webhooks": lambda w, role: {"url": f"http://127.0.0.1:{receiver_port()}/hooks/access"},
     "POST /v1/notifications/{note_a}/read": lambda w, role: {},
@@ -258,13 +253,6 @@ def _challenges(purpose: str, of: str) -> Callable[[World], Any]:
     return lambda w: w.query("identity", sql, id=w.ids[of], purpose=purpose)
 
 
-def _contacts(w: World) -> Any:
-    """Every party's contact details, and no one else's: the accounts other cells make reach the
-    contacts whenever their events arrive, perhaps during this cell."""
-    sql = "SELECT recipient, email, language, updated_at FROM contacts WHERE recipient = ANY(:subs)"
-    return w.query("notifications", sql + " ORDER BY recipient", subs=list(w.subs.values()))
-
-
 # Writes: what a write changes when it succeeds and must leave as it was when it does not. A write
 # that makes something is read across every party's data, not only A's: a refused party's write
 # under its own identity would not show among A's.
@@ -302,7 +290,6 @@ SNAPSHOTS: dict[str, Callable[[World], Any]] = {
     "POST /v1/orders/{order}/cancel": _row("booking", _ORDER, id="order"),
     "POST /v1/checkins": _row("booking", _TICKET, code="code"),
     "POST /v1/checkins#draft": _row("booking", _TICKET, code="code"),
-    "PUT /v1/contacts/me": _contacts,
     "POST /v1/webhooks": _row("notifications", "SELECT id FROM webhooks ORDER BY id"),
     "POST /v1/notifications/{note_a}/read": _row(
         "notifications", "SELECT read_at FROM notifications WHERE id = :id", id="note_a"

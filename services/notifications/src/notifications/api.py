@@ -9,7 +9,6 @@ from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 from notifications import handlers
 from notifications.schemas import (
-    ContactIn,
     ContactOut,
     Inbox,
     InboxQuery,
@@ -28,13 +27,6 @@ def _uow() -> NotificationsUnitOfWork:
     return NotificationsUnitOfWork(runtime)
 
 
-@api.route("/v1/contacts/me", "PUT", body=ContactIn, roles=ANYONE, responses={200: ContactOut})
-def save_contact(body: dict[str, Any], principal: Principal) -> Any:
-    """Where and in which language to tell you, and the channels you opt out of for news that is
-    not essential (tickets, payments and refunds still come by email)."""
-    return jsonify(ContactOut().dump(handlers.save_contact(_uow(), principal, body)))
-
-
 @api.route("/v1/webhooks", "POST", body=WebhookIn, roles=("organiser",), responses={201: WebhookOut})
 def register_webhook(body: dict[str, Any], principal: Principal) -> Any:
     """Have your own system told of what concerns you: each message is POSTed to `url`, signed
@@ -50,11 +42,14 @@ def register_webhook(body: dict[str, Any], principal: Principal) -> Any:
 
 @api.route("/v1/contacts/me", "GET", roles=ANYONE, responses={200: ContactOut, 404: None})
 def get_contact(principal: Principal) -> Any:
-    """Your contact details as we keep them."""
+    """Your contact details as we keep them: as your account at the identity service has them
+    (change them there, PATCH /v1/me), the email once you proved it. `opted_out` lists the channels
+    that bring you nothing but what is essential (tickets, payments and refunds still come by email)."""
     try:
         return jsonify(ContactOut().dump(handlers.get_contact(_uow(), principal)))
     except handlers.NotFound as exc:
-        raise Problem(404, "Not Found", "No contact details yet: PUT them first.") from exc
+        detail = "We have not heard of your account yet: it is the identity service's to tell us."
+        raise Problem(404, "Not Found", detail) from exc
 
 
 @api.route("/v1/notifications", "GET", query=InboxQuery, roles=ANYONE, responses={200: Inbox})

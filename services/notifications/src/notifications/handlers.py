@@ -184,13 +184,6 @@ def calendar_entry(event: Envelope) -> str:
 
 
 # --- contacts and the inbox --------------------------------------------------------------------
-def save_contact(uow: NotificationsUnitOfWork, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
-    with uow:
-        uow.save_contact(principal.sub, **body)
-        uow.commit()
-        return dict(uow.contact(principal.sub)._mapping)
-
-
 def register_webhook(uow: NotificationsUnitOfWork, principal: Principal, url: str) -> dict[str, Any]:
     """An organiser's system, told of what concerns them; the secret signs each POST (shown once)."""
     hook = {

@@ -2,21 +2,9 @@
 
 import marshmallow as ma
 
-from eventbus.fields import Line, LocalTime
+from eventbus.fields import LocalTime
 from notifications.config import webhook_allowance
 from notifications.destinations import Refused, destination
-
-CHANNELS = ("email", "sms", "zalo")
-
-
-class ContactIn(ma.Schema):
-    email = ma.fields.Email(load_default=None, allow_none=True, validate=ma.validate.Length(max=254))
-    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(("vi", "en")))
-    phone = ma.fields.String(
-        load_default=None, allow_none=True, validate=ma.validate.Regexp(r"^\+?[0-9]{8,15}$")
-    )
-    zalo_id = Line(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=64))
-    opted_out = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CHANNELS)), load_default=list)
 
 
 class ContactOut(ma.Schema):
