@@ -5,7 +5,6 @@ once it has heard of their account."""
 from typing import Any
 
 import requests
-from kafka import KafkaProducer
 
 from conftest import eventually, token
 from eventbus.envelope import Envelope, new_event
@@ -14,22 +13,19 @@ from identity.events import CATALOGUE, TOPIC
 from xudong.stack import Stack
 
 
-def publish(
-    stack: Stack, event_type: str, subject: str, data: dict[str, Any], by: KafkaProducer | None = None
-) -> Envelope:
+def publish(stack: Stack, event_type: str, subject: str, data: dict[str, Any]) -> Envelope:
     """An identity event as its outbox and relay send it: checked against its schema, keyed by its
-    subject, the event id in a header; by a producer of its own unless `by` is one that outlives it."""
+    subject, the event id in a header."""
     schema = CATALOGUE[event_type].schema
     payload = schema.dump(data)
     assert schema.validate(payload) == {}, schema.validate(payload)
     event = new_event("identity", event_type, subject, payload)
-    sending = by or producer(stack.kafka_bootstrap)
+    sending = producer(stack.kafka_bootstrap)
     try:
         headers = [("event_id", event.id.encode())]
         sending.send(TOPIC, key=subject.encode(), value=event.to_bytes(), headers=headers).get(timeout=10)
     finally:
-        if by is None:
-            sending.close()
+        sending.close()
     return event
 
 

@@ -31,15 +31,15 @@ def lag(bootstrap: str, group: str, topics: Iterable[str]) -> dict[TopicPartitio
     """Per partition of `topics`, how many messages lie beyond the offset `group` committed. Where
     it committed none, Kafka answers -1, which is no offset: an empty partition lags by nothing
     (counted as one, it kept three groups "one message behind" an idle topic for good)."""
-    reader = KafkaConsumer(bootstrap_servers=bootstrap)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-    try:
+    with contextlib.closing(KafkaConsumer(bootstrap_servers=bootstrap)) as reader:
         partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
         ends = reader.end_offsets(partitions)
-        committed = admin.list_group_offsets({group: partitions})[group]
-    finally:
-        reader.close()
-        admin.close()
+        # made once the reader is, and closed before it: made first, it was left open (its socket
+        # a ResourceWarning) whenever the reader could not be made, the broker being away
+        with contextlib.closing(
+            KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+        ) as admin:
+            committed = admin.list_group_offsets({group: partitions})[group]
     return {tp: end - max(committed[tp].offset if tp in committed else 0, 0) for tp, end in ends.items()}
 
 
