@@ -2,10 +2,12 @@
 algorithm, fixed here and never taken from the token; the key named by the token's `kid` and
 found in the issuer's key set, never one the token points to (`jku`, `x5u`, `jwk` are ignored)."""
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import jwt
+from jwt.utils import base64url_decode
 
 ALGORITHMS = ["RS256"]
 AUDIENCE = "xudong-stages"
@@ -15,6 +17,20 @@ DEV_KID = "xudong-development"  # the committed development key's (eventbus.devk
 
 class Unauthenticated(Exception):
     pass
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The token's header alone, read only to pick the key (jwt.decode then checks the whole token,
+    its header too). PyJWT's get_unverified_header reads every segment, the 342 characters of an
+    RS256 signature one at a time in Python, which decode does again: two fifths of a read's cost
+    of verifying (bench/tokens.py)."""
+    try:
+        header = json.loads(base64url_decode(token.split(".", 1)[0]))
+    except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors too
+        raise Unauthenticated("not a JWT") from exc
+    if not isinstance(header, dict):
+        raise Unauthenticated("not a JWT")
+    return header
 
 
 @dataclass(frozen=True)
@@ -40,7 +56,7 @@ class Verifier:
 
     def read(self, token: str) -> Principal:
         try:
-            header = jwt.get_unverified_header(token)
+            header = _header(token)
             kid = header.get("kid")
             if header.get("alg") not in ALGORITHMS or not isinstance(kid, str):
                 raise Unauthenticated(f"tokens are signed with {ALGORITHMS[0]} under a key id")
