@@ -93,6 +93,20 @@ def token(stack: Stack, args: argparse.Namespace) -> int:
     return 0
 
 
+def _every(url: str) -> list[dict[str, Any]]:
+    """Every item of a paged list, page after page (the first page alone missed the sample venues
+    once other venues came first, and `xudong up` stopped at a 409 for each it added again)."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = requests.get(url, params={"limit": 200} | ({"cursor": cursor} if cursor else {}), timeout=10)
+        page.raise_for_status()
+        items += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return items
+
+
 def seed(stack: Stack, args: argparse.Namespace) -> int:
     """Loads the sample map and venues through the public API; what is already there is left alone."""
     headers = {"Authorization": "Bearer " + stack.token("staff", "seed")}
@@ -116,7 +130,7 @@ def seed(stack: Stack, args: argparse.Namespace) -> int:
         return created + sum(add_area(child, areas[key]) for child in area.get("children", []))
 
     added_areas = sum(add_area(a, None) for a in json.loads((SEED / "areas.json").read_text())["areas"])
-    known = {v["key"] for v in requests.get(f"{venues_api}/venues", timeout=10).json()["items"]}
+    known = {v["key"] for v in _every(f"{venues_api}/venues")}
     added_venues = 0
     for venue in json.loads((SEED / "venues.json").read_text())["venues"]:
         if venue["key"] in known:
