@@ -1,5 +1,5 @@
 """The notifications service follows the identity service's events, published here on
-`identity.events` as its relay would (its sign-up over HTTP is not there yet): challenges reach
+`identity.events` as its relay would (so that each case says exactly what identity said): challenges reach
 the address they name, by email in their language or by SMS; an account becomes a contact once
 its email is verified; an erased person leaves nothing of theirs in the notifications database."""
 

@@ -1,19 +1,24 @@
 """Signing in on the real stack, every way: a password reset by its link, a one-time code by email
 and by SMS, the second factor a venue manager must enrol and then use (a recovery code once), the
 same answers for a registered and an unregistered email, failures slowing down the next attempt
-in every gunicorn worker, and a manager unassigned losing the venue in the next token."""
+in every gunicorn worker and then locking the account, and a manager unassigned losing the venue in
+the next token."""
 
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 import pyotp
 import pytest
 import requests
+import sqlalchemy as sa
 
 from conftest import eventually, token
+from eventbus.fields import LOCAL
+from identity.signin import account_key
 from tests.e2e.identity_flows import (
     CLIENT,
     PASSWORD,
@@ -184,6 +189,44 @@ def test_failures_in_three_workers_at_once_count_together_and_slow_even_the_righ
     for _ in range(2):
         assert Browser(platform).with_password(control, WRONG).status_code == 401
     assert "access_token" in sign_in(platform, control)
+
+
+def test_the_tenth_failure_locks_the_account_for_fifteen_minutes_and_its_owner_is_told_until_when(
+    platform: Stack,
+) -> None:
+    """Nine failures in the last ten minutes, written as the provider writes them (waiting out the
+    doubling waits between them would take two minutes), the last long enough ago that its wait is
+    over: the right password still signs in. The tenth, made now, locks the account: the right
+    password is refused for the next fifteen minutes, the page says until when, and the audit log
+    staff read shows each attempt."""
+    email = signed_up(platform, "khoa-tai-khoan")
+    engine = sa.create_engine(platform.database_url("identity"))
+    key = account_key(email, {"XUDONG_ENV": "development"})  # the test platform's development digest key
+    past = datetime.now(UTC) - timedelta(minutes=10)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO sign_ins (at, account, client, method, outcome)"
+                " VALUES (:at, :k, '192.0.2.7', 'password', 'wrong_password')"
+            ),
+            [{"at": past + timedelta(seconds=30 * n), "k": key} for n in range(9)],  # the last 6 min ago
+        )
+    engine.dispose()
+    assert "access_token" in sign_in(platform, email)  # the control: nine cost the wait already over
+    assert Browser(platform).with_password(email, WRONG).status_code == 401
+    locked = Browser(platform).with_password(email)
+    assert locked.status_code == 429, locked.text
+    assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
+    until = re.search(r"sau (\d\d:\d\d:\d\d \d\d/\d\d/\d{4})", locked.text)
+    assert until, locked.text
+    expected = datetime.now(LOCAL) + timedelta(minutes=15)
+    assert abs(datetime.strptime(until[1], "%H:%M:%S %d/%m/%Y").replace(tzinfo=LOCAL) - expected) < timedelta(
+        minutes=1
+    )
+    log = requests.get(
+        f"{platform.issuer}/v1/users/{user_id(platform, email)}/sign-ins", headers=STAFF, timeout=10
+    )
+    assert [s["outcome"] for s in log.json()["items"][:3]] == ["locked", "wrong_password", "success"]
 
 
 def test_a_manager_unassigned_from_a_venue_loses_it_in_the_next_token(platform: Stack) -> None:

@@ -6,7 +6,8 @@ with no account is counted and answered exactly as one with an account."""
 
 import hashlib
 import hmac
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,8 +31,8 @@ class SignIn:
     wait_until: datetime | None = None
 
 
-def account_key(email: str) -> str:
-    return hmac.new(config.digest_key(), email.casefold().encode(), hashlib.sha256).hexdigest()
+def account_key(email: str, env: Mapping[str, str] = os.environ) -> str:
+    return hmac.new(config.digest_key(env), email.casefold().encode(), hashlib.sha256).hexdigest()
 
 
 Check = Callable[[IdentityUnitOfWork, Account | None], str | None]
