@@ -20,12 +20,13 @@ pytestmark = pytest.mark.stack
 
 
 def _signing_key(stack: Stack) -> SigningKey | None:
-    """the worker's first key"""
+    """the worker's newest key: published from the moment it is made (the first one is retired
+    once its successors have signed long enough, on a platform whose database outlived an hour)"""
     engine = sa.create_engine(stack.database_url("identity"))
     try:
         with engine.connect() as conn:
             row = conn.execute(
-                sa.select(db.signing_keys).order_by(db.signing_keys.c.created_at).limit(1)
+                sa.select(db.signing_keys).order_by(db.signing_keys.c.created_at.desc()).limit(1)
             ).first()
     finally:
         engine.dispose()
