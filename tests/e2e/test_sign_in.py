@@ -156,6 +156,32 @@ def test_the_answer_is_the_same_for_a_registered_and_an_unregistered_email(
     assert comparable(answers[0]) == comparable(answers[1])
 
 
+def test_a_link_or_notice_asked_for_again_within_the_minute_is_not_sent_again(platform: Stack) -> None:
+    """Nobody fills an inbox by asking: three resets and three sign-ups of a proven address at once
+    answer 202 each and send one reset link and one "you have an account". A sign-in code asked for
+    last travels on the account's partition behind them all: once the notifications service holds
+    its message, it holds every message asked for before."""
+    email = signed_up(platform, "hoi-lai")
+    asks = [("/v1/password-resets", {"email": email}), ("/v1/accounts", sign_up_body(email))] * 3
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(
+            pool.map(lambda a: requests.post(f"{platform.issuer}{a[0]}", json=a[1], timeout=30), asks)
+        )
+    assert [a.status_code for a in answers] == [202] * 6
+    code = requests.post(
+        f"{platform.issuer}/v1/sign-in-codes", json={"email": email, "channel": "email"}, timeout=30
+    )
+    assert code.status_code == 202, code.text
+    mails_to(platform, email, subject="Mã đăng nhập")
+    engine = sa.create_engine(platform.database_url("notifications"))
+    with engine.connect() as conn:
+        query = "SELECT template FROM notifications WHERE address = :a ORDER BY template"
+        sent = list(conn.execute(sa.text(query), {"a": email}).scalars())
+    engine.dispose()
+    assert sent == ["already_registered", "reset_password", "sign_in_code", "verify_email"]
+    assert len(mails_to(platform, email, wanted=4)) == 4
+
+
 def test_failures_in_three_workers_at_once_count_together_and_slow_even_the_right_password(
     platform: Stack,
 ) -> None:

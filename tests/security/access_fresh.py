@@ -131,8 +131,9 @@ FRESH: dict[str, Callable[[World, str], World]] = {
     "POST /v1/orders/{order}/cancel": _a_held_order,
     "POST /v1/checkins": _an_unused_ticket,
     "POST /v1/notifications/{note_a}/read": _an_unread_note_of_a,
-    # within a minute of a code to an address, another is not sent: each cell asks for its own
+    # within a minute of a code or a link to an address, another is not sent: each cell asks for its own
     "POST /v1/sign-in-codes": _an_account("account", proven=True),
+    "POST /v1/password-resets": _an_account("account"),
     "PATCH /v1/me": _own_account,
     "DELETE /v1/me": _own_account,
     "PUT /v1/users/{account}/role": _an_account("account"),

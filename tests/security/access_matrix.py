@@ -152,7 +152,7 @@ def _check_in(event: str) -> Callable[[World, str], dict[str, Any]]:
 # What each write sends, by row, for the party that sends it.
 BODIES: dict[str, Callable[[World, str], Any]] = {
     "POST /v1/accounts": lambda w, role: sign_up_body(new_email("sign-up")),
-    "POST /v1/password-resets": lambda w, role: {"email": w.ids["buyer_email"]},
+    "POST /v1/password-resets": lambda w, role: {"email": w.ids["account_email"]},
     "POST /v1/sign-in-codes": lambda w, role: {"email": w.ids["account_email"], "channel": "email"},
     "PATCH /v1/me": lambda w, role: {"display_name": named("Tên mới")["vi"]},
     "PUT /v1/users/{account}/role": lambda w, role: {"role": "organiser"},
@@ -258,7 +258,7 @@ def _challenges(purpose: str, of: str) -> Callable[[World], Any]:
 # under its own identity would not show among A's.
 SNAPSHOTS: dict[str, Callable[[World], Any]] = {
     "POST /v1/accounts": _row("identity", "SELECT id FROM users ORDER BY id"),
-    "POST /v1/password-resets": _challenges("reset_password", "sub_buyer"),
+    "POST /v1/password-resets": _challenges("reset_password", "account"),
     "POST /v1/sign-in-codes": _challenges("sign_in_code", "account"),
     "PATCH /v1/me": _row("identity", _ACCOUNT, id="own"),
     "DELETE /v1/me": _row("identity", _ACCOUNT, id="own"),
@@ -298,6 +298,7 @@ SNAPSHOTS: dict[str, Callable[[World], Any]] = {
 # What the snapshot of a row that moves its object on reads once the action has succeeded.
 DONE: dict[str, Callable[[Any], bool]] = {
     "POST /v1/sign-in-codes": lambda rows: len(rows) == 1,
+    "POST /v1/password-resets": lambda rows: len(rows) == 1,
     "PATCH /v1/me": lambda rows: rows[0][0].startswith("Tên mới "),
     "DELETE /v1/me": lambda rows: rows == [],
     "PUT /v1/users/{account}/role": lambda rows: rows[0][1] == "organiser",

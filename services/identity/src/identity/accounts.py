@@ -3,7 +3,7 @@ never tell whether an email is registered: they are alike, and the address itsel
 needs (a link to verify, a link to reset, or that it already has an account)."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from identity.account import Account
@@ -11,16 +11,25 @@ from identity.domain import challenges, passwords
 from identity.domain.challenges import Outcome
 from identity.unit_of_work import IdentityUnitOfWork
 
+NOTICE_EVERY = timedelta(minutes=1)  # the least time between two messages of one kind to one account
+
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def due(uow: IdentityUnitOfWork, user_id: str, purpose: str, at: datetime) -> bool:
+    """Whether what an anonymous request asks to send the account (`purpose`) goes now: at most one
+    of each kind a minute, whoever asks how often; the answer to the request stays the same."""
+    return uow.claim_notice(user_id, purpose, at, NOTICE_EVERY)
 
 
 def sign_up(uow: IdentityUnitOfWork, body: dict[str, Any], at: datetime) -> None:
     """A new unverified account and a link to verify its email. An email registered but never
     verified takes the details of this sign-up, and a new link in place of the old: whoever signed
     up before with someone else's address loses the account to its owner. A verified email is told
-    it has an account, and nothing else changes."""
+    it has an account, and nothing else changes. Neither link nor notice goes twice a minute (the
+    link sent last still proves the address)."""
     password_hash = passwords.hash_password(body["password"])  # either way: the time says nothing
     organisation = body["organisation"]
     account = Account(
@@ -42,23 +51,26 @@ def sign_up(uow: IdentityUnitOfWork, body: dict[str, Any], at: datetime) -> None
         uow.lock(f"email:{account.email.lower()}")  # two sign-ups of one address, one after the other
         existing = uow.account_by_email(account.email)
         if existing is not None and existing.email_verified_at is not None:
-            send(
-                uow,
-                existing.id,
-                "already_registered",
-                existing.email,
-                existing.language,
-                existing.display_name,
-            )
+            if due(uow, existing.id, "already_registered", at):
+                send(
+                    uow,
+                    existing.id,
+                    "already_registered",
+                    existing.email,
+                    existing.language,
+                    existing.display_name,
+                )
         elif existing is not None:  # the latest sign-up is the one its link proves
             uow.replace_unverified(existing.id, account, body["privacy_notice"])
             renewed = uow.account(existing.id)
             assert renewed is not None
             uow.publish("identity.user.profile_changed", renewed.id, renewed.event_data())
-            verify_link(uow, renewed, at)
+            if due(uow, renewed.id, "verify_email", at):
+                verify_link(uow, renewed, at)
         else:
             uow.add_account(account, body["privacy_notice"])
             uow.publish("identity.user.registered", account.id, account.event_data())
+            due(uow, account.id, "verify_email", at)  # its first: the next within the minute waits
             verify_link(uow, account, at)
         uow.commit()
 
@@ -132,10 +144,14 @@ def verify_email(uow: IdentityUnitOfWork, token: str, at: datetime) -> Outcome:
 
 def request_reset(uow: IdentityUnitOfWork, email: str, at: datetime) -> None:
     """A link to choose a new password, to an account's address; for an address with no account,
-    nothing (the answer is the same)."""
+    or within a minute of the last link, nothing (the answer is the same)."""
     with uow:
         account = uow.account_by_email(email)
-        if account is None or account.suspended_at is not None:
+        if (
+            account is None
+            or account.suspended_at is not None
+            or not due(uow, account.id, "reset_password", at)
+        ):
             return
         token = challenges.new_link_token()
         expires = at + challenges.RESET_LINK_LIFETIME

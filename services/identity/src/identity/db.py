@@ -77,6 +77,17 @@ challenges = sa.Table(
     sa.Column("used_at", sa.DateTime(timezone=True)),
 )
 
+# When each kind of message was last sent to an account: what an anonymous request has the
+# provider send (a link, a code, "you have an account") goes at most once a minute, so that nobody
+# fills someone's inbox or phone by asking again and again.
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("user_id", sa.Text, _user(), primary_key=True),
+    sa.Column("purpose", sa.Text, primary_key=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # Every sign-in attempt: the audit log its owner and staff read, and what lockout counts. `account`
 # is a keyed digest of the email tried, so that an email with no account is slowed down and locked
 # exactly as one with an account is (the answers must not tell them apart).

@@ -9,18 +9,17 @@ import hmac
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from identity import config
 from identity.account import Account
-from identity.accounts import send
+from identity.accounts import due, send
 from identity.domain import challenges, lockout, passwords, second_factor
 from identity.domain.challenges import Outcome
 from identity.keys import opened, seal
 from identity.unit_of_work import IdentityUnitOfWork
 
 NEEDS_SECOND_FACTOR = ("staff", "venue_manager")
-CODE_EVERY = timedelta(seconds=60)  # the least time between two codes sent to one account
 WRONG = ("wrong_password", "wrong_code")
 
 
@@ -100,9 +99,7 @@ def request_code(uow: IdentityUnitOfWork, email: str, channel: str, at: datetime
         address = None if account is None else account.email if channel == "email" else account.phone
         if account is None or address is None or account.email_verified_at is None:
             return
-        uow.lock(f"sign-in code:{account.id}")
-        sent = uow.latest_challenge(account.id, "sign_in_code")
-        if sent is not None and sent.expires_at - challenges.CODE_LIFETIME + CODE_EVERY > at:
+        if not due(uow, account.id, "sign_in_code", at):
             return
         code = challenges.new_code()
         expires = at + challenges.CODE_LIFETIME

@@ -1,9 +1,10 @@
 """The identity unit of work: the shared transaction plus this service's repositories."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from eventbus.runtime import UnitOfWork
 from identity import db
@@ -106,6 +107,18 @@ class IdentityUnitOfWork(UnitOfWork):
         c = db.sign_ins.c
         whose = c.account == account if account is not None else c.client == client
         return list(self.conn.scalars(sa.select(c.at).where(whose, c.at > since, c.outcome.in_(outcomes))))
+
+    def claim_notice(self, user_id: str, purpose: str, at: datetime, every: timedelta) -> bool:
+        """Whether a message of `purpose` may go to the account at `at` (none went within `every`),
+        recorded as sent if so; two workers asking at once get one yes between them."""
+        t = db.notices
+        claim = insert(t).values(user_id=user_id, purpose=purpose, sent_at=at)
+        claim = claim.on_conflict_do_update(
+            index_elements=[t.c.user_id, t.c.purpose],
+            set_={"sent_at": claim.excluded.sent_at},
+            where=t.c.sent_at <= claim.excluded.sent_at - every,
+        )
+        return self.conn.execute(claim.returning(t.c.user_id)).first() is not None
 
     def latest_challenge(self, user_id: str, purpose: str) -> Any:
         c = db.challenges.c
