@@ -42,10 +42,29 @@ STAFF = token("staff", "staff-1")
 VENUE = "6f1f7c1e-6d1b-4d7e-9d43-0c5f6a1b2c3d"
 
 
-def test_a_password_reset_link_sets_a_new_password_once(platform: Stack) -> None:
+def test_a_password_reset_asked_for_from_the_sign_in_page_sets_a_new_password_once(platform: Stack) -> None:
     email = signed_up(platform, "quen-mat-khau")
-    asked = requests.post(f"{platform.issuer}/v1/password-resets", json={"email": email}, timeout=10)
-    assert asked.status_code == 202
+    browser = Browser(platform)
+    found = re.search(r'<a href="(/reset-password)">Quên mật khẩu\?</a>', browser.start().text)
+    assert found, "the sign-in page offers a way back in"
+    asking = requests.Session()
+    ask = asking.get(f"{platform.issuer}{found[1]}", timeout=10)
+    answers = [
+        asking.post(
+            f"{platform.issuer}/reset-password",
+            data={"csrf_token": hidden(ask.text, "csrf_token"), "email": address},
+            timeout=10,
+        )
+        for address in (email, new_email("khong-co"))
+    ]
+    assert [a.status_code for a in answers] == [200, 200] and answers[0].text == answers[1].text
+    assert "Nếu địa chỉ này có tài khoản" in answers[0].text
+    bad = asking.post(
+        f"{platform.issuer}/reset-password",
+        data={"csrf_token": hidden(ask.text, "csrf_token"), "email": "x"},
+        timeout=10,
+    )
+    assert bad.status_code == 422 and "ten@example.vn" in bad.text
     link = link_in(platform, email, "/reset-password", wanted=2)  # the verification came first
     form = requests.get(link, timeout=10)
     reset = {"token": hidden(form.text, "token")}

@@ -43,7 +43,9 @@ _PROVIDER = (
     (
         "reset_password",
         "/reset-password",
-        "the emailed link's token is the proof, used once with the new one (tests/e2e/test_sign_in.py)",
+        "the emailed link's token is the proof, used once with the new one; without a token, the"
+        " CSRF-checked form that asks for a link, the same answer for any address"
+        " (tests/e2e/test_sign_in.py)",
     ),
 )
 PROTOCOL = {f"provider.{view}": path for view, path, _ in _PROVIDER}

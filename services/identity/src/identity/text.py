@@ -95,6 +95,23 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "continue": {"vi": "Tôi đã lưu, tiếp tục", "en": "I saved them, continue"},
     "reset_title": {"vi": "Đặt mật khẩu mới", "en": "Choose a new password"},
+    "forgot_password": {"vi": "Quên mật khẩu?", "en": "Forgot your password?"},
+    "reset_ask": {
+        "vi": "Nhập email của tài khoản: chúng tôi sẽ gửi đến đó một đường liên kết để đặt mật khẩu mới,"
+        " có hiệu lực trong một giờ.",
+        "en": "Enter your account's email: we will send it a link to choose a new password,"
+        " good for an hour.",
+    },
+    "send_reset_link": {"vi": "Gửi đường liên kết", "en": "Send the link"},
+    "reset_sent": {
+        "vi": "Nếu địa chỉ này có tài khoản, chúng tôi đã gửi đường liên kết đến đó. Hãy kiểm tra hộp thư"
+        " (một đường liên kết mỗi phút).",
+        "en": "If this address has an account, we sent it the link. Check your inbox (one link a minute).",
+    },
+    "bad_email": {
+        "vi": "Hãy nhập một địa chỉ email hợp lệ, ví dụ ten@example.vn.",
+        "en": "Enter a valid email address, such as name@example.vn.",
+    },
     "new_password": {"vi": "Mật khẩu mới", "en": "New password"},
     "password_hint": {
         "vi": "Ít nhất 10 ký tự; không dùng mật khẩu phổ biến.",
