@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.venue_fixtures import STAFF, rules
+from tests.e2e.venue_fixtures import STAFF, new_area, rules, venue_body
 from xudong.cli import SEED, seed
 from xudong.stack import Stack
 
@@ -21,12 +21,7 @@ def test_the_seed_loads_the_sample_venues_once_even_behind_a_page_of_others(
 ) -> None:
     base = f"http://127.0.0.1:{platform.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
-    area = requests.post(
-        f"{base}/areas",
-        json={"level": "province", "name": {"vi": f"Nơi {tag}", "en": f"Place {tag}"}, "parent_id": None},
-        headers=STAFF,
-        timeout=10,
-    ).json()
+    area = new_area(platform, tag)
     hall = {
         "key": "hall",
         "name": {"vi": "Hội trường", "en": "Hall"},
@@ -34,17 +29,8 @@ def test_the_seed_loads_the_sample_venues_once_even_behind_a_page_of_others(
         "rules": rules(),
     }
     for n in range(AHEAD):  # named to come first: "A" sorts before every sample venue's name
-        body = {
-            "key": f"ahead-{tag}-{n}",
-            "name": {"vi": f"A trước {tag} {n:02d}", "en": f"Ahead {tag} {n:02d}"},
-            "kind": "creative_space",
-            "area_id": area["id"],
-            "address": "1 Đường Thử",
-            "status": "active",
-            "funding_model": "public",
-            "operator": "UBND",
-            "spaces": [hall],
-        }
+        name = {"vi": f"A trước {tag} {n:02d}", "en": f"Ahead {tag} {n:02d}"}
+        body = venue_body(f"ahead-{tag}-{n}", name, area["id"], [hall])
         made = requests.post(f"{base}/venues", json=body, headers=STAFF, timeout=10)
         assert made.status_code == 201, made.text
     first_page = {v["key"] for v in requests.get(f"{base}/venues", timeout=10).json()["items"]}

@@ -36,6 +36,32 @@ def rules(**overrides: Any) -> dict[str, Any]:
 ONE_ROW = [{"name": "A", "rows": [{"label": "A", "seats": 10, "category": "standard"}]}]
 
 
+def new_area(stack: Stack, tag: str, level: str = "province", within: str | None = None) -> dict[str, Any]:
+    """A fresh area named by `tag` (a province unless `level` and `within` say otherwise)."""
+    area = requests.post(
+        f"http://127.0.0.1:{stack.ports.venues}/v1/areas",
+        json={"level": level, "name": {"vi": f"Nơi {tag}", "en": f"Place {tag}"}, "parent_id": within},
+        headers=STAFF,
+        timeout=10,
+    )
+    return dict(area.json())
+
+
+def venue_body(key: str, name: dict[str, str], area_id: str, spaces: list[dict[str, Any]]) -> dict[str, Any]:
+    """What staff send to register an active public creative space with these spaces."""
+    return {
+        "key": key,
+        "name": name,
+        "kind": "creative_space",
+        "area_id": area_id,
+        "address": "1 Đường Thử",
+        "status": "active",
+        "funding_model": "public",
+        "operator": "UBND",
+        "spaces": spaces,
+    }
+
+
 def venue(
     stack: Stack,
     hall_capacity: int = 200,
@@ -54,22 +80,12 @@ def venue(
     base = f"http://127.0.0.1:{stack.ports.venues}/v1"
     tag = uuid.uuid4().hex[:8]
     manager = manager or f"manager-{tag}"
-    area = requests.post(
-        f"{base}/areas",
-        json={"level": level, "name": {"vi": f"Nơi {tag}", "en": f"Place {tag}"}, "parent_id": within},
-        headers=STAFF,
-        timeout=10,
-    ).json()
-    body = {
-        "key": f"test-{tag}",
-        "name": {"vi": f"{name} {tag}", "en": f"House {tag}"},
-        "kind": "creative_space",
-        "area_id": area["id"],
-        "address": "1 Đường Thử",
-        "status": "active",
-        "funding_model": "public",
-        "operator": "UBND",
-        "spaces": [
+    area = new_area(stack, tag, level, within)
+    body = venue_body(
+        f"test-{tag}",
+        {"vi": f"{name} {tag}", "en": f"House {tag}"},
+        area["id"],
+        [
             {
                 "key": "hall",
                 "name": {"vi": "Hội trường", "en": "Hall"},
@@ -83,7 +99,7 @@ def venue(
                 "rules": rules(**space_rules),
             },
         ],
-    }
+    )
     answer = requests.post(f"{base}/venues", json=body, headers=STAFF, timeout=10)
     assert answer.status_code == 201, answer.text
     made = answer.json()
