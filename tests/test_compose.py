@@ -308,12 +308,22 @@ def test_each_service_container_is_given_every_variable_the_stack_gives_its_proc
         assert not missing, f"{name} lacks {sorted(missing)}"
 
 
+def by_name(value: str, ports: Ports) -> str:
+    """The value with each loopback address and port named by the container that publishes it
+    (the web front's, published by nothing yet, stays as it is)."""
+    publisher = {getattr(ports, name): container for name, container in PUBLISHED_BY.items()}
+    return re.sub(
+        rf"{re.escape(LOOPBACK)}:(\d+)", lambda m: f"{publisher.get(int(m[1]), LOOPBACK)}:{m[1]}", value
+    )
+
+
 def test_service_variables_point_where_the_stack_does_but_at_containers_by_name(
-    services: dict[str, dict[str, Any]], stack_env: dict[str, str]
+    services: dict[str, dict[str, Any]], stack_env: dict[str, str], ports: Ports
 ) -> None:
     given = environment(services["venues-api"])
     for name, value in stack_env.items():
         candidates = {value.replace(LOOPBACK, host) for host in services if host not in SERVICE_CONTAINERS}
+        candidates.add(by_name(value, ports))  # one that names several: the identity's data holders
         if name in BROWSER_FACING:  # reached by buyers' browsers on the host, through the published port
             candidates = {value}
         assert given[name] in candidates, f"{name}={given[name]!r}, the stack has {value!r}"

@@ -58,7 +58,21 @@ def test_a_deleted_account_leaves_no_email_phone_or_name_anywhere_and_its_orders
     download = requests.get(f"{platform.issuer}/v1/me/data", headers=bearer(tokens), timeout=10)
     assert download.status_code == 200, download.text
     assert "attachment" in download.headers["Content-Disposition"]
-    assert (download.json()["account"]["email"], download.json()["account"]["phone"]) == (email, phone)
+    data = download.json()
+    assert sorted(data) == sorted(SERVICES)  # every service's part
+    assert (data["identity"]["account"]["email"], data["identity"]["account"]["phone"]) == (email, phone)
+    assert [v["venue_id"] for v in data["venues"]["venues_managed"]] == [run["id"]]
+    orders = {o["id"]: o for o in data["booking"]["orders"]}
+    assert sorted(orders) == sorted([guest.json()["id"], signed.json()["id"]])
+    assert {orders[guest.json()["id"]]["buyer_id"], orders[signed.json()["id"]]["buyer_id"]} == {None, uid}
+    assert sorted(t["order_id"] for t in data["booking"]["tickets"]) == sorted(
+        [guest.json()["id"]] * 2 + [signed.json()["id"]]
+    )
+    assert "token_hash" not in orders[guest.json()["id"]]  # what opens the order is no data of theirs
+    assert [(c["email"], c["phone"]) for c in data["notifications"]["contact"]] == [(email, phone)]
+    assert data["notifications"]["messages"] and all(
+        "source" not in m for m in data["notifications"]["messages"]
+    )
 
     engines = {service: sa.create_engine(platform.database_url(service)) for service in SERVICES}
     needles = {

@@ -39,6 +39,9 @@ PATCH  /v1/me                                            401  in    in    in    
 DELETE /v1/me                                            401  in    in    in    in    in    in    401   401
 GET    /v1/me/sign-ins                                   401  200   200   200   200   200   200   401   401
 GET    /v1/me/data                                       401  200   200   200   200   200   200   401   401
+GET    /v1/me/data/venues                                401  200   200   200   200   200   200   401   401
+GET    /v1/me/data/booking                               401  200   200   200   200   200   200   401   401
+GET    /v1/me/data/notifications                         401  200   200   200   200   200   200   401   401
 GET    /v1/users?email={org_b_email}                     401  403   403   403   403   200   403   401   401
 PUT    /v1/users/{account}/role                          401  403   403   403   403   in    403   401   401
 PUT    /v1/users/{manager}/venues/{venue_z}              401  403   403   403   403   in    403   401   401
@@ -203,7 +206,32 @@ PRIVATE: dict[str, dict[str, set[str]]] = {
     "POST /userinfo": OWN_ADDRESS,
     "GET /v1/me": OWN_ADDRESS,
     "GET /v1/me/sign-ins": {"sign_in_a_client": {"org_a"}},
-    "GET /v1/me/data": OWN_ADDRESS | {"sign_in_a_client": {"org_a"}},
+    "GET /v1/me/data": OWN_ADDRESS
+    | {
+        "sign_in_a_client": {"org_a"},
+        "booking_a": {"org_a", "mgr_x"},
+        "note_a": {"org_a"},
+    },  # X's manager reviewed it
+    "GET /v1/me/data/venues": {
+        "booking_a_title": {"org_a", "mgr_x"},  # the manager of X approved it
+        "pending_b_title": {"org_b"},
+        "venue_x": {"mgr_x"},
+        "venue_y": {"mgr_y"},
+    },
+    "GET /v1/me/data/booking": {
+        "booking_a": {"org_a"},
+        "draft_title": {"org_a"},
+        "order_b_email": {"org_b"},
+        "buyer_order": {"buyer"},
+        "order_email": set(),
+        "code": set(),  # a guest's ticket, even to whoever checked it in
+    },
+    "GET /v1/me/data/notifications": {
+        "note_a": {"org_a"},
+        "org_a_email": {"org_a"},
+        "org_b_email": {"org_b"},
+        "buyer_email": {"buyer"},
+    },
     "GET /v1/users?email={org_b_email}": {"sub_b": {"staff"}},
     "GET /v1/users/{sub_a}/sign-ins": {"sign_in_a_client": {"staff"}},
     "GET /v1/spaces/{space_x}/schedule?{window}": {

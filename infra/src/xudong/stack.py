@@ -86,6 +86,9 @@ class Stack:
             XUDONG_ENV="development",  # the local platform: development secrets are allowed
             XUDONG_OIDC_ISSUER=self.issuer,
             IDENTITY_WEB_REDIRECT_URIS=f"http://127.0.0.1:{self.ports.web}/auth/callback",
+            IDENTITY_DATA_HOLDERS=" ".join(
+                f"{s}=http://127.0.0.1:{getattr(self.ports, s)}" for s in SERVICES if s != "identity"
+            ),
             BOOKING_STRIPE_API_BASE=f"http://127.0.0.1:{self.ports.stripe}",
             BOOKING_STRIPE_API_KEY=LOCAL_STRIPE_KEY,
             BOOKING_STRIPE_WEBHOOK_SECRET=LOCAL_WEBHOOK_SECRET,

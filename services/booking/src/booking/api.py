@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
-from booking import handlers
+from booking import handlers, people
 from booking.common import KeyReused, NotFound, refunds_needing_attention
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
 from booking.payments import Intent, Payments, SignatureRejected, StripeUnavailable
@@ -19,7 +19,7 @@ from booking.schemas import (
     booking_view,
 )
 from booking.unit_of_work import BookingUnitOfWork
-from eventbus.auth import Principal
+from eventbus.auth import ROLES, Principal
 from eventbus.fields import PageQuery
 from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
@@ -165,3 +165,12 @@ def stripe_webhook() -> Any:
             # is the service's one handler's to answer (503 when waiting helps, 500 otherwise)
             raise Problem(503, "Service Unavailable", "Try again shortly.") from exc
     return jsonify(received=True, outcome=outcome)
+
+
+@api.route("/v1/me/data/booking", "GET", roles=ROLES, responses={200: None})
+def my_data(principal: Principal) -> Any:
+    """What this service holds of you, as JSON: your requests for venues, your events, your orders
+    (those placed as a guest with the email you proved too) with their tickets, your places on
+    waiting lists, and the tickets you checked in (the identity service's GET /v1/me/data gathers
+    it with the rest)."""
+    return jsonify(people.own_data(uow(), principal))

@@ -16,6 +16,7 @@ from booking.unit_of_work import BookingUnitOfWork
 from eventbus.auth import Principal
 from eventbus.envelope import Envelope
 from eventbus.erasure import ERASED, erase_mentions
+from eventbus.own_data import rows
 
 
 class People:
@@ -59,6 +60,32 @@ class People:
             .limit(limit)
         )
         return list(self.conn.execute(query))
+
+    def own_data(self, user_id: str) -> dict[str, Any]:
+        """What booking holds of a person, as anonymise finds it: what it knows of them, their
+        requests for venues, their events, their orders (a guest's under the email they proved)
+        with what each holds and its tickets, their places on waiting lists, and the tickets they
+        checked in at a door (not the buyers' codes)."""
+        b, e, o, i, t, w = (
+            db.venue_bookings,
+            db.events,
+            db.orders,
+            db.order_items,
+            db.tickets,
+            db.waiting_list,
+        )
+        proved = sa.select(db.people.c.verified_email).where(db.people.c.user_id == user_id).scalar_subquery()
+        orders = sa.select(o.c.id).where(self._theirs(user_id))
+        return {
+            "account": rows(self.conn, db.people, db.people.c.user_id == user_id),
+            "venue_bookings": rows(self.conn, b, b.c.organiser_id == user_id),
+            "events": rows(self.conn, e, e.c.organiser_id == user_id),
+            "orders": rows(self.conn, o, self._theirs(user_id), leave_out=("token_hash", "buyer_key")),
+            "order_items": rows(self.conn, i, i.c.order_id.in_(orders)),
+            "tickets": rows(self.conn, t, t.c.order_id.in_(orders)),
+            "waiting_list": rows(self.conn, w, sa.func.lower(w.c.email) == sa.func.lower(proved)),
+            "checked_in": rows(self.conn, t, t.c.checked_in_by == user_id, leave_out=("code", "order_id")),
+        }
 
     def anonymise(self, user_id: str) -> None:
         """Nothing keyed by their id stays theirs, nor their words, nor what booking knew of them:
@@ -109,6 +136,11 @@ def own_orders(
     moment = now()
     items = [summary(r, moment) for r in rows[:limit]]
     return items, str(offset + limit) if len(rows) > limit else None
+
+
+def own_data(uow: BookingUnitOfWork, principal: Principal) -> dict[str, Any]:
+    with uow:
+        return People(uow.conn).own_data(principal.sub)
 
 
 def summary(order: Any, moment: datetime) -> dict[str, Any]:

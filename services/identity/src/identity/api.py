@@ -3,12 +3,12 @@ data, and staff's grants of roles and venues."""
 
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from eventbus.auth import ROLES, Principal
 from eventbus.fields import PageQuery
 from eventbus.http import EmptyBody, Problem, problem_response
-from identity import accounts, people, schemas, signin
+from identity import accounts, config, holders, people, schemas, signin
 from identity.unit_of_work import IdentityUnitOfWork
 from identity.wellknown import api
 
@@ -94,16 +94,22 @@ def sign_ins(user_id: str, query: dict[str, Any]) -> Any:
     return schemas.SignInList().dump({"items": items})
 
 
-@api.route("/v1/me/data", "GET", roles=ROLES, responses={200: None} | GONE)
+@api.route("/v1/me/data", "GET", roles=ROLES, responses={200: None, 503: None} | GONE)
 def my_data(principal: Principal) -> Response:
-    """Download what the identity service holds of oneself, as JSON."""
+    """Download what the platform holds of oneself, as JSON: the identity service's part (the
+    account, consents, second factor, sign-ins) and every other service's, by its name."""
     data = people.own_data(uow(), principal.sub)
     data["account"] = schemas.Me().dump(data["account"])
     data["sign_ins"] = schemas.SignInOut(many=True).dump(data["sign_ins"])
     data["consents"] = [
         {"version": c["version"], "accepted_at": c["accepted_at"].isoformat()} for c in data["consents"]
     ]
-    download = jsonify(data)
+    try:
+        parts = holders.gather(request.headers["Authorization"], config.data_holders())
+    except holders.Unavailable as exc:
+        detail = f"The {exc} service could not give its part of your data just now: try again in a minute."
+        raise Problem(503, "Service Unavailable", detail, headers={"Retry-After": "60"}) from exc
+    download = jsonify({"identity": data, **parts})
     download.headers["Content-Disposition"] = 'attachment; filename="xudong-stages-my-data.json"'
     return download
 

@@ -49,3 +49,13 @@ def web_redirect_uris(env: Mapping[str, str] = os.environ) -> list[str]:
     """Where the web front may be sent back to with an authorization code
     (IDENTITY_WEB_REDIRECT_URIS, separated by spaces)."""
     return env.get("IDENTITY_WEB_REDIRECT_URIS", "http://127.0.0.1:8000/auth/callback").split()
+
+
+def data_holders(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The other services that hold a part of a person's data, each by its name and base URL
+    (IDENTITY_DATA_HOLDERS: name=URL, separated by spaces); the download gathers every part."""
+    named = env.get("IDENTITY_DATA_HOLDERS") or " ".join(
+        f"{name}=http://127.0.0.1:{port}"
+        for name, port in (("venues", 8001), ("booking", 8002), ("notifications", 8003))
+    )
+    return dict(pair.split("=", 1) for pair in named.split())

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import current_app, jsonify
 
-from eventbus.auth import Principal
+from eventbus.auth import ROLES, Principal
 from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 from notifications import handlers
@@ -75,3 +75,10 @@ def mark_read(notification_id: Any, body: dict[str, Any], principal: Principal) 
         return jsonify(NotificationOut().dump(handlers.mark_read(_uow(), principal, str(notification_id))))
     except handlers.NotFound as exc:
         raise Problem(404, "Not Found", "No such notification of yours.") from exc
+
+
+@api.route("/v1/me/data/notifications", "GET", roles=ROLES, responses={200: None})
+def my_data(principal: Principal) -> Any:
+    """What this service holds of you, as JSON: your contact details, your webhooks and every
+    message to you (the identity service's GET /v1/me/data gathers it with the rest)."""
+    return jsonify(handlers.own_data(_uow(), principal))

@@ -250,8 +250,22 @@ def erase_person(uow: NotificationsUnitOfWork, event: Envelope) -> None:
     lose what they carried."""
     data = event.data
     emails, phones = data["emails"], data["phones"]
-    aliases = [guest(e) for e in emails] + [addressed("email", e) for e in emails]
-    aliases += [addressed("sms", p) for p in phones]
     uow.forget_contact(data["user_id"])
-    uow.anonymise_messages(data["user_id"], aliases, [*emails, *phones])
+    uow.anonymise_messages(data["user_id"], aliases(emails, phones), [*emails, *phones])
     uow.blank_dead_letters([data["user_id"], *emails, *phones])
+
+
+def own_data(uow: NotificationsUnitOfWork, principal: Principal) -> dict[str, Any]:
+    """What this service holds of the signed-in person, found as their erasure would find it:
+    under their id, and under the addresses their contact holds (an email only once proved)."""
+    with uow:
+        contact = uow.contact(principal.sub)
+        emails = [contact.email] if contact is not None and contact.email else []
+        phones = [contact.phone] if contact is not None and contact.phone else []
+        return uow.own_data(principal.sub, aliases(emails, phones), [*emails, *phones])
+
+
+def aliases(emails: list[str], phones: list[str]) -> list[str]:
+    """The other recipient ids a person's messages go under: as a guest, or by an address alone."""
+    found = [guest(e) for e in emails] + [addressed("email", e) for e in emails]
+    return found + [addressed("sms", p) for p in phones]

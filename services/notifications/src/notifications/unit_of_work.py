@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from eventbus.own_data import rows
 from eventbus.runtime import UnitOfWork
 from notifications import db
 
@@ -63,15 +64,10 @@ class NotificationsUnitOfWork(UnitOfWork):
         its id, times, status and template under their id, and nothing that said who or where
         they are; what was still to be sent is called off."""
         n = db.notifications
-        theirs = sa.or_(
-            n.c.recipient == user_id,
-            sa.func.lower(n.c.recipient).in_([a.lower() for a in aliases]),
-            sa.func.lower(n.c.address).in_([a.lower() for a in addresses]),
-        )
         kept = sa.func.jsonb_build_object(*[part for k in ENVELOPE_KEPT for part in (k, n.c.source[k])])
         self.conn.execute(
             n.update()
-            .where(theirs)
+            .where(_messages_to(user_id, aliases, addresses))
             .values(
                 recipient=user_id,
                 address=None,
@@ -83,6 +79,16 @@ class NotificationsUnitOfWork(UnitOfWork):
                 status=sa.case((n.c.status == "pending", "cancelled"), else_=n.c.status),
             )
         )
+
+    def own_data(self, user_id: str, aliases: list[str], addresses: list[str]) -> dict[str, Any]:
+        """What this service holds of a person: their contact details, their webhooks (not their
+        secrets) and every message to them, as anonymise_messages finds them."""
+        c, w, n = db.contacts, db.webhooks, db.notifications
+        return {
+            "contact": rows(self.conn, c, c.c.recipient == user_id),
+            "webhooks": rows(self.conn, w, w.c.recipient == user_id, leave_out=("secret",)),
+            "messages": rows(self.conn, n, _messages_to(user_id, aliases, addresses), leave_out=("source",)),
+        }
 
     def blank_dead_letters(self, mentioned: list[str]) -> None:
         """The dead letters whose event names any of these (as a JSON string) lose their payload
@@ -189,6 +195,17 @@ class NotificationsUnitOfWork(UnitOfWork):
         if recipient is not None:
             query = query.where(n.c.recipient == recipient)
         return self.conn.execute(query.returning(n)).first()
+
+
+def _messages_to(user_id: str, aliases: list[str], addresses: list[str]) -> sa.ColumnElement[bool]:
+    """A person's messages: by their id, another recipient id of theirs or one of their addresses
+    (either whatever its case: an email typed Me@Example.vn at a checkout)."""
+    n = db.notifications
+    return sa.or_(
+        n.c.recipient == user_id,
+        sa.func.lower(n.c.recipient).in_([a.lower() for a in aliases]),
+        sa.func.lower(n.c.address).in_([a.lower() for a in addresses]),
+    )
 
 
 def _due(n: sa.Table, now: datetime) -> sa.ColumnElement[bool]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from eventbus.auth import Principal
+from eventbus.auth import ROLES, Principal
 from eventbus.http import Api, EmptyBody, Problem
 from eventbus.runtime import Runtime
 from venues import handlers
@@ -304,3 +304,11 @@ def approve(entry_id: Any, body: dict[str, Any], principal: Principal) -> Any:
 def reject(entry_id: Any, body: dict[str, Any], principal: Principal) -> Any:
     """Reject a held request, with the reason the organiser will read."""
     return _decide(entry_id, principal, "rejected", body["reason"])
+
+
+@api.route("/v1/me/data/venues", "GET", roles=ROLES, responses={200: None})
+def my_data(principal: Principal) -> Any:
+    """What this service holds of you, as JSON: the venues you manage, and the schedule's entries
+    you asked for or decided on (the identity service's GET /v1/me/data gathers it with the rest)."""
+    with _uow() as work:
+        return jsonify(work.own_data(principal.sub))

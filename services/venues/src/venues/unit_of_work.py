@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 
+from eventbus.own_data import rows
 from eventbus.runtime import UnitOfWork
 from venues import db
 from venues.domain.areas import Area
@@ -146,6 +147,17 @@ class VenuesUnitOfWork(UnitOfWork):
             t.update().where(t.c.organiser_id == user_id).values(organiser_id=marker, title=marker)
         )
         self.conn.execute(t.update().where(t.c.decided_by == user_id).values(decided_by=marker))
+
+    def own_data(self, user_id: str) -> dict[str, Any]:
+        """What this service holds of a person, as anonymise_person finds it: the venues they
+        manage, and the schedule's entries they asked for or decided on."""
+        m, t = db.venue_managers, db.schedule_entries
+        return {
+            "venues_managed": rows(self.conn, m, m.c.user_id == user_id),
+            "schedule_entries": rows(
+                self.conn, t, sa.or_(t.c.organiser_id == user_id, t.c.decided_by == user_id)
+            ),
+        }
 
     def spaces_of(self, venue_ids: list[str]) -> list[Space]:
         rows = self.conn.execute(
