@@ -66,22 +66,15 @@ class People:
         requests for venues, their events, their orders (a guest's under the email they proved)
         with what each holds and its tickets, their places on waiting lists, and the tickets they
         checked in at a door (not the buyers' codes)."""
-        b, e, o, i, t, w = (
-            db.venue_bookings,
-            db.events,
-            db.orders,
-            db.order_items,
-            db.tickets,
-            db.waiting_list,
-        )
-        proved = sa.select(db.people.c.verified_email).where(db.people.c.user_id == user_id).scalar_subquery()
+        o, t, w, p = db.orders, db.tickets, db.waiting_list, db.people
+        proved = sa.select(p.c.verified_email).where(p.c.user_id == user_id).scalar_subquery()
         orders = sa.select(o.c.id).where(self._theirs(user_id))
         return {
-            "account": rows(self.conn, db.people, db.people.c.user_id == user_id),
-            "venue_bookings": rows(self.conn, b, b.c.organiser_id == user_id),
-            "events": rows(self.conn, e, e.c.organiser_id == user_id),
+            "account": rows(self.conn, p, p.c.user_id == user_id),
+            "venue_bookings": rows(self.conn, db.venue_bookings, db.venue_bookings.c.organiser_id == user_id),
+            "events": rows(self.conn, db.events, db.events.c.organiser_id == user_id),
             "orders": rows(self.conn, o, self._theirs(user_id), leave_out=("token_hash", "buyer_key")),
-            "order_items": rows(self.conn, i, i.c.order_id.in_(orders)),
+            "order_items": rows(self.conn, db.order_items, db.order_items.c.order_id.in_(orders)),
             "tickets": rows(self.conn, t, t.c.order_id.in_(orders)),
             "waiting_list": rows(self.conn, w, sa.func.lower(w.c.email) == sa.func.lower(proved)),
             "checked_in": rows(self.conn, t, t.c.checked_in_by == user_id, leave_out=("code", "order_id")),
