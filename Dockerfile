@@ -25,5 +25,8 @@ RUN pip install -c constraints.txt \
         -e services/booking \
         -e services/notifications
 
+# The pages' message catalogues, compiled as infra/bootstrap.sh compiles them.
+RUN for catalogues in services/*/src/*/translations; do pybabel -q compile -d "$catalogues"; done
+
 RUN useradd --create-home --uid 10001 xudong
 USER xudong

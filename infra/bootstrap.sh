@@ -44,6 +44,12 @@ if [ "$(cat "$root/.venv/.stamp" 2>/dev/null)" != "$venv_hash" ]; then
   echo "$venv_hash" > "$root/.venv/.stamp"
 fi
 
+# The pages' message catalogues (gettext .po files, committed) compiled to the .mo files
+# Flask-Babel reads: again each time, as cheap as checking whether a catalogue changed.
+for catalogues in "$root"/services/*/src/*/translations; do
+  if [ -d "$catalogues" ]; then "$root/.venv/bin/pybabel" -q compile -d "$catalogues"; fi
+done
+
 # Apache Kafka broker: its published jars from the Maven registry.
 kafka_libs="$home/kafka-$kafka_version/libs"
 if [ ! -f "$kafka_libs/.complete" ]; then

@@ -110,9 +110,11 @@ class Browser:
             f"{self.stack.issuer}/.well-known/openid-configuration", timeout=10
         ).json()
 
-    def start(self) -> requests.Response:
+    def start(self, **params: str) -> requests.Response:
+        """The provider's sign-in page, as the web front sends the person there (`params`: more of
+        the request, such as ui_locales)."""
         url, _ = self.session.create_authorization_url(
-            self.provider["authorization_endpoint"], code_verifier=self.verifier, nonce=self.nonce
+            self.provider["authorization_endpoint"], code_verifier=self.verifier, nonce=self.nonce, **params
         )
         self.page = self.session.get(url, withhold_token=True, timeout=10)
         return self.page

@@ -1,6 +1,7 @@
 """The whole sign-up on the real stack: an account, the link in MailDev, the address verified, a
 sign-in through the authorization code flow with PKCE driven by Authlib's OIDC client over HTTP,
-the tokens, and the access token accepted by booking; refresh tokens that rotate."""
+the tokens, and the access token accepted by booking; refresh tokens that rotate. The pages in
+Vietnamese first, in English when the browser or the client asks."""
 
 import jwt
 import pytest
@@ -83,3 +84,35 @@ def test_logout_with_the_id_token_ends_the_sign_in_and_its_refresh_tokens(platfo
     assert requests.post(f"{platform.issuer}/token", data=body, timeout=10).json()["error"] == "invalid_grant"
     again = browser.start()  # the provider asks for the password again
     assert again.status_code == 200 and 'name="password"' in again.text
+
+
+SPOKEN = {
+    "vi": ("Quên mật khẩu?", "Email hoặc mật khẩu không đúng."),
+    "en": ("Forgot your password?", "The email or password is not right."),
+}
+
+
+@pytest.mark.parametrize(
+    ("browser_asks", "client_asks", "language"),
+    [
+        (None, None, "vi"),
+        ("en-GB,en;q=0.9", None, "en"),
+        ("fr-FR,fr;q=0.9", None, "vi"),  # a language the pages do not speak
+        ("vi", "en", "en"),  # the client's ui_locales before the browser's
+        ("en", "fr vi", "vi"),
+    ],
+)
+def test_the_pages_speak_vietnamese_first_and_english_when_asked(
+    platform: Stack, browser_asks: str | None, client_asks: str | None, language: str
+) -> None:
+    browser = Browser(platform)
+    if browser_asks:
+        browser.session.headers["Accept-Language"] = browser_asks
+    page = browser.start(**({"ui_locales": client_asks} if client_asks else {}))
+    link, refusal = SPOKEN[language]
+    other_link, other_refusal = SPOKEN["en" if language == "vi" else "vi"]
+    assert f'<html lang="{language}">' in page.text
+    assert link in page.text and other_link not in page.text
+    refused = browser.post("password", email=new_email("ngon-ngu"), password="sai-mat-khau-123")
+    assert refused.status_code == 401
+    assert refusal in refused.text and other_refusal not in refused.text

@@ -8,8 +8,7 @@ from flask import Response, jsonify, request
 from eventbus.auth import ROLES
 from eventbus.http import INVALID_TOKEN, authenticate
 from identity import oidc
-from identity.text import say
-from identity.views import csrf_token, forged, in_transaction, new_uow, page, provider, server
+from identity.views import _, csrf_token, forged, in_transaction, new_uow, page, provider, server
 
 
 @provider.get("/.well-known/openid-configuration")
@@ -42,11 +41,11 @@ def logout() -> Any:
         try:
             ending = server().validate_endpoint_request("end_session")
         except OAuth2Error as error:
-            return page("page.html", "sign_out_title", 400, problem=error.get_error_description())
+            return page("page.html", _("Sign out"), 400, problem=error.get_error_description())
         if ending.needs_confirmation and (request.method == "GET" or forged()):
-            return page("sign_out.html", "sign_out_title", csrf_token=csrf_token())
+            return page("sign_out.html", _("Sign out"), csrf_token=csrf_token())
         return server().create_endpoint_response("end_session", ending) or page(
-            "sign_out.html", "sign_out_title", done=say("signed_out")
+            "sign_out.html", _("Sign out"), done=_("You are signed out.")
         )
 
     return in_transaction(end)

@@ -18,10 +18,7 @@ from eventbus.ratelimit import client_address, trusted_proxies
 from identity import oidc, signin
 from identity.account import Account
 from identity.accounts import now
-from identity.text import say
-from identity.views import csrf_token, forged, in_transaction, new_uow, page, provider, server
-
-REFUSED = {"wrong_password": 401, "wrong_code": 401, "locked": 429, "unverified": 403, "suspended": 403}
+from identity.views import _, csrf_token, forged, in_transaction, new_uow, page, provider, server
 
 
 @provider.route("/authorize", methods=["GET", "POST"])
@@ -31,11 +28,18 @@ def authorize() -> Any:
             grant = server().get_consent_grant(end_user=None)
         except OAuth2Error as error:  # no redirect to a client not known to be the one asking
             return page(
-                "page.html", "sign_in", 400, problem=say("bad_request", detail=error.get_error_description())
+                "page.html",
+                _("Sign in"),
+                400,
+                problem=_(
+                    "This sign-in request is not valid: %(detail)s"
+                    " Go back to the previous page and try again.",
+                    detail=error.get_error_description(),
+                ),
             )
         if request.method == "POST":
             if forged():
-                return form("sign_in.html", 403, say("expired_form"))
+                return form("sign_in.html", 403, _("The form expired. Please try again."))
             answer = STEPS.get(request.form.get("step", ""), restart)()
             if answer is not None:
                 return answer
@@ -53,7 +57,7 @@ def form(template: str, status: int = 200, problem: str | None = None, **values:
     email = request.form.get("email", "")[:254]
     return page(
         template,
-        "sign_in",
+        _("Sign in"),
         status,
         problem=problem,
         action=action,
@@ -74,10 +78,24 @@ def client() -> str:
     return client_address(trusted_proxies())
 
 
+def refusal(result: signin.SignIn) -> tuple[int, str]:
+    """The status of a refused attempt, and what the page tells the person to do next."""
+    if result.refusal == "locked":
+        until = result.wait_until.astimezone(LOCAL).strftime("%H:%M:%S %d/%m/%Y") if result.wait_until else ""
+        return 429, _("Too many failed sign-ins. Try again after %(until)s (Vietnam time).", until=until)
+    if result.refusal == "unverified":
+        return 403, _("Confirm your email first: open the link we sent to your inbox.")
+    if result.refusal == "suspended":
+        return 403, _("This account is suspended. Contact the Department of Culture to learn more.")
+    if result.refusal == "wrong_password":
+        return 401, _(
+            "The email or password is not right. Try again, or reset your password if you forgot it."
+        )
+    return 401, _("The code is not right or has expired. Enter it again, or ask for a new one.")
+
+
 def refused(result: signin.SignIn, template: str = "sign_in.html", **values: Any) -> Any:
-    assert result.refusal is not None
-    until = result.wait_until.astimezone(LOCAL).strftime("%H:%M:%S %d/%m/%Y") if result.wait_until else ""
-    body, status = form(template, REFUSED[result.refusal], say(result.refusal, until=until), **values)
+    body, status = form(template, *refusal(result), **values)
     seconds = math.ceil(result.wait_until.timestamp() - time.time()) if result.wait_until else 0
     return body, status, {"Retry-After": str(max(1, seconds))} if result.wait_until else {}
 
@@ -99,7 +117,7 @@ def first_factor(result: signin.SignIn) -> Any:
 
 
 def enrollment(uri: str, status: int = 200, problem: str | None = None) -> Any:
-    qr = segno.make(uri, error="m").svg_inline(scale=5, title=say("qr_title"))
+    qr = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator app"))
     secret = uri.split("secret=")[1].split("&")[0]
     return form("enroll.html", status, problem, qr=qr, secret=secret, uri=uri)
 
@@ -128,7 +146,10 @@ def send_code() -> Any:
     """A code by email or SMS; the page says the same whether or not the email has an account."""
     channel = "sms" if request.form.get("channel") == "sms" else "email"
     signin.request_code(new_uow(), request.form.get("email", "")[:254], channel, now())
-    return form("code.html", notice=say("code_sent"))
+    return form(
+        "code.html",
+        notice=_("If this email has an account, we just sent a 6-digit code, good for 5 minutes."),
+    )
 
 
 def by_code() -> Any:
@@ -154,9 +175,7 @@ def enroll() -> Any:
     codes = signin.confirm_enrollment(new_uow(), account, request.form.get("code", "")[:20], client(), now())
     if isinstance(codes, signin.SignIn):
         uri = signin.begin_enrollment(new_uow(), account)
-        return enrollment(
-            uri, REFUSED.get(codes.refusal or "", 401), say(codes.refusal or "wrong_code", until="")
-        )
+        return enrollment(uri, *refusal(codes))
     session["enrolled"] = True
     return form("recovery_codes.html", codes=codes)
 
