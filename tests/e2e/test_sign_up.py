@@ -18,6 +18,7 @@ from tests.e2e.identity_flows import (
     sign_up_body,
     signed_up,
 )
+from tests.e2e.test_sign_in import WRONG
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -113,6 +114,6 @@ def test_the_pages_speak_vietnamese_first_and_english_when_asked(
     other_link, other_refusal = SPOKEN["en" if language == "vi" else "vi"]
     assert f'<html lang="{language}">' in page.text
     assert link in page.text and other_link not in page.text
-    refused = browser.post("password", email=new_email("ngon-ngu"), password="sai-mat-khau-123")
+    refused = browser.post("password", email=new_email("ngon-ngu"), password=WRONG)
     assert refused.status_code == 401
     assert refusal in refused.text and other_refusal not in refused.text
