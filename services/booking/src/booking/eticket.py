@@ -1,5 +1,7 @@
-"""The printable e-ticket: one HTML page in Vietnamese and English with the signed QR code inline."""
+"""The printable e-ticket: one HTML page in Vietnamese and English with the signed QR code inline;
+and the QR code alone, as an SVG document an <img> can show."""
 
+import io
 from typing import Any
 
 import jinja2
@@ -20,3 +22,11 @@ def render_ticket(ticket: dict[str, Any]) -> str:
         for s in ticket["sessions"]
     ]
     return _templates.get_template("ticket.html").render(ticket=ticket, qr=qr, sessions=sessions)
+
+
+def qr_image(payload: str) -> bytes:
+    """A standalone SVG document (its namespace declared: without it a browser shows nothing
+    for an <img>, as the inline markup of the page above needs none)."""
+    out = io.BytesIO()
+    segno.make(payload, error="m").save(out, kind="svg", scale=4)
+    return out.getvalue()

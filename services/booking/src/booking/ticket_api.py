@@ -4,7 +4,6 @@ Domain refusals become problem details in one table below, not in each view."""
 from typing import Any
 
 import marshmallow as ma
-import segno
 from flask import Response, current_app, jsonify, request
 
 from booking import orders, people, ticketing
@@ -17,7 +16,7 @@ from booking.config import (
 )
 from booking.domain.ticketing import SoldOut
 from booking.domain.venue_booking import RequestRejected, TransitionRefused
-from booking.eticket import render_ticket
+from booking.eticket import qr_image, render_ticket
 from booking.payments import StripeUnavailable
 from booking.schemas import (
     Availability,
@@ -287,8 +286,7 @@ def print_ticket(code: str) -> Any:
 def ticket_qr(code: str) -> Any:
     """The ticket's signed QR code as an SVG image."""
     ticket = orders.printable_ticket(uow(), code, _key())
-    svg = segno.make(ticket["qr"], error="m").svg_inline(scale=4)
-    return Response(svg, content_type="image/svg+xml")
+    return Response(qr_image(ticket["qr"]), content_type="image/svg+xml")
 
 
 @api.route(
