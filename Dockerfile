@@ -1,5 +1,12 @@
 # One image for every Python process of the platform (see docker-compose.yml): the services'
-# api, relay and worker, the one-shot init (topics and migrations) and localstripe.
+# api, relay and worker, the web front, the one-shot init (topics and migrations) and localstripe.
+
+# The web front's browser packages, from npm by its lockfile as infra/bootstrap.sh installs them.
+FROM node:20-slim AS browser-packages
+WORKDIR /web
+COPY services/web/package.json services/web/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -23,7 +30,9 @@ RUN pip install -c constraints.txt \
         -e services/identity \
         -e services/venues \
         -e services/booking \
-        -e services/notifications
+        -e services/notifications \
+        -e services/web
+COPY --from=browser-packages /web/node_modules/htmx.org/dist/htmx.min.js services/web/src/web/static/vendor/
 
 # The pages' message catalogues, compiled as infra/bootstrap.sh compiles them.
 RUN for catalogues in services/*/src/*/translations; do pybabel -q compile -d "$catalogues"; done

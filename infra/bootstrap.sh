@@ -64,3 +64,16 @@ if [ ! -x "$home/maildev-$maildev_version/node_modules/.bin/maildev" ]; then
   say "installing MailDev $maildev_version with npm"
   npm install -s --no-audit --no-fund --prefix "$home/maildev-$maildev_version" "maildev@$maildev_version" >/dev/null
 fi
+
+# The web front's browser packages (htmx; axe-core for the accessibility tests), from npm by its
+# lockfile, again only when the lockfile changed; the files the pages serve are copied beside
+# its other static files (never a CDN).
+web="$root/services/web"
+web_hash=$(sha256sum "$web/package-lock.json" | cut -c1-16)
+if [ "$(cat "$web/node_modules/.stamp" 2>/dev/null)" != "$web_hash" ]; then
+  say "installing the web front's packages with npm ci"
+  npm ci -s --no-audit --no-fund --prefix "$web" >/dev/null
+  echo "$web_hash" > "$web/node_modules/.stamp"
+fi
+mkdir -p "$web/src/web/static/vendor"
+cp "$web/node_modules/htmx.org/dist/htmx.min.js" "$web/src/web/static/vendor/htmx.min.js"

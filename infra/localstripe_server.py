@@ -3,15 +3,21 @@ interface), with
 Stripe's idempotent requests, which localstripe lacks: a POST with an Idempotency-Key answers
 what the first request with that key answered (the same object, not a second refund), a key
 reused with other parameters is refused with 400, and one whose first request is still being
-answered gets 409 (https://docs.stripe.com/api/idempotent_requests)."""
+answered gets 409 (https://docs.stripe.com/api/idempotent_requests); and the browser's side of
+a card payment as Stripe.js does it, which localstripe's own Stripe.js cannot: the card element's
+token confirms the PaymentIntent with the publishable key and the intent's client secret
+(https://docs.stripe.com/js/payment_intents/confirm_card_payment), 3-D Secure after it when the
+card asks for it."""
 
 import argparse
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from localstripe.resources import Store
-from localstripe.server import app
+from localstripe.errors import UserError
+from localstripe.resources import PaymentIntent, Store, Token
+from localstripe.server import app, auth_middleware, get_post_data, json_response
 
 # localstripe pickles its whole store to one shared /tmp file on every write, which grows
 # slower with every object and mixes instances; ours keeps its state in memory only.
@@ -57,6 +63,89 @@ async def idempotent(request: web.Request, handler: Handler) -> web.StreamRespon
 
 
 app.middlewares.insert(0, idempotent)  # outermost: what it keeps is the answer the client got
+
+CONFIRM = re.compile(r"^/v1/payment_intents/(pi_\w+)/confirm$")
+
+
+@web.middleware
+async def confirmed_by_the_browser(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """POST /v1/payment_intents/{id}/confirm with `key` (publishable), `client_secret` and
+    `payment_method_data[card][token]`, as Stripe.js sends it; a secret key's request goes on."""
+    found = CONFIRM.match(request.path)
+    if request.method != "POST" or not found or request.headers.get("Authorization"):
+        return await handler(request)
+    data = await get_post_data(request, remove_auth=False)
+    card_token = data.get("payment_method_data", {}).get("card", {}).get("token")
+    if not str(data.get("key", "")).startswith("pk_") or not isinstance(card_token, str):
+        raise UserError(401, "Unauthorized")
+    intent = PaymentIntent._api_retrieve(found[1])
+    if data.get("client_secret") != intent.client_secret:
+        raise UserError(401, "Unauthorized")
+    PaymentIntent._api_update(intent.id, payment_method=Token._api_retrieve(card_token).card.id)
+    return json_response(PaymentIntent._api_confirm(intent.id)._export())
+
+
+# Inside localstripe's error middleware (its UserError becomes Stripe's error answer), before
+# its check of the secret key.
+app.middlewares.insert(app.middlewares.index(auth_middleware), confirmed_by_the_browser)
+
+# Appended to localstripe's Stripe.js, in its scope: confirmCardPayment sends the card element's
+# token to the confirm endpoint above, as Stripe.js does (localstripe's asks 3-D Secure of every
+# card and confirms nothing); each of the element's inputs gets an accessible name.
+BROWSER_SIDE = """
+(function () {
+  const fake = Stripe;
+  Stripe = (apiKey) => {
+    const stripe = fake(apiKey);
+    const authenticate = stripe.confirmCardPayment;
+    const elements = stripe.elements;
+    stripe.elements = () => {
+      const made = elements();
+      const create = made.create.bind(made);
+      made.create = (type, options) => {
+        const element = create(type, options);
+        const mount = element.mount.bind(element);
+        element.mount = (where) => {
+          mount(where);
+          const names = {number: 'Card number', exp_month: 'Expiry month (MM)',
+                         exp_year: 'Expiry year (YY)', cvc: 'CVC', postal_code: 'Postal code'};
+          for (const input of element._domChildren.filter(c => c.tagName === 'INPUT')) {
+            input.setAttribute('aria-label', names[input.placeholder] || input.placeholder);
+          }
+        };
+        return element;
+      };
+      return made;
+    };
+    stripe.confirmCardPayment = async (clientSecret, data) => {
+      const card = data && data.payment_method && data.payment_method.card;
+      const made = await stripe.createToken(card);
+      if (made.error) return {error: made.error};
+      const pi = clientSecret.match(/^(pi_\\w+)_secret_/)[1];
+      const body = new URLSearchParams({key: apiKey, client_secret: clientSecret,
+        'payment_method_data[type]': 'card', 'payment_method_data[card][token]': made.token.id});
+      const response = await fetch(`${LOCALSTRIPE_BASE_API}/v1/payment_intents/${pi}/confirm`,
+                                   {method: 'POST', body: body});
+      const intent = await response.json().catch(() => ({}));
+      if (response.status !== 200 || intent.error) return {error: intent.error || {message: 'declined'}};
+      if (intent.status === 'requires_action') return authenticate(clientSecret);
+      return {paymentIntent: intent};
+    };
+    return stripe;
+  };
+})();
+"""
+
+
+@web.middleware
+async def stripe_js(request: web.Request, handler: Handler) -> web.StreamResponse:
+    answer = await handler(request)
+    if request.path == "/js.stripe.com/v3/" and isinstance(answer, web.Response) and answer.text:
+        return web.Response(text=answer.text + BROWSER_SIDE, content_type="application/javascript")
+    return answer
+
+
+app.middlewares.append(stripe_js)
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

@@ -19,12 +19,14 @@ import eventbus.kafka
 import eventbus.migrations
 from eventbus.kafka import load_topics
 from eventbus.settings import Settings
+from web.config import WebSettings
 from xudong.processes import ROOT, Process
-from xudong.stack import SERVICES, Ports, Stack
+from xudong.stack import PAGES, SERVICES, Ports, Stack
 
 REPO = Path(__file__).resolve().parents[1]
 ROLES = ("api", "relay", "worker")
-SERVICE_CONTAINERS = [f"{service}-{role}" for service in SERVICES for role in ROLES]
+SERVICE_CONTAINERS = [f"{service}-{role}" for service in SERVICES for role in ROLES] + [f"{PAGES}-api"]
+APIS = (*SERVICES, PAGES)
 LOOPBACK = "127.0.0.1"
 
 # Which compose service publishes each port of xudong.stack.Ports on the host.
@@ -34,17 +36,16 @@ PUBLISHED_BY = {
     "stripe": "localstripe",
     "smtp": "maildev",
     "maildev_web": "maildev",
-    **{service: f"{service}-api" for service in SERVICES},
+    **{service: f"{service}-api" for service in APIS},
 }
 # Ports of xudong.stack.Ports that stay inside their container.
 UNPUBLISHED = {"kafka_controller"}
-# Ports named by the stack before anything listens on them: the web front (issue 14), which the
-# identity provider already names as the page its client returns to.
-AWAITED = {"web"}
 BROWSER_FACING = {  # reached by browsers on the host: the issuer as browsers and tokens name it
     "BOOKING_PUBLIC_URL",
     "XUDONG_OIDC_ISSUER",
     "IDENTITY_WEB_REDIRECT_URIS",
+    "WEB_PUBLIC_URL",
+    "WEB_STRIPE_JS_URL",
 }
 
 
@@ -87,9 +88,7 @@ def stack_env(described_stack: Stack) -> dict[str, str]:
 def processes(described_stack: Stack) -> dict[str, Process]:
     """Every process `xudong up` runs for the services, by name: venues-api, venues-relay, ..."""
     return {
-        process.name: process
-        for service in SERVICES
-        for process in described_stack.service_processes(service)
+        process.name: process for service in APIS for process in described_stack.service_processes(service)
     }
 
 
@@ -152,7 +151,9 @@ def names_the_code_reads(stack_env: dict[str, str], processes: dict[str, Process
         reads = _Reads()
         Settings.from_env(service, reads)
         names |= reads.names
-    return names
+    reads = _Reads()
+    WebSettings.from_env(reads)
+    return names | reads.names
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -205,7 +206,7 @@ def test_each_service_container_runs_the_command_the_stack_runs_for_its_process(
         assert command(services[name]) == expected, name
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", APIS)
 def test_each_api_is_gunicorn_serving_the_service_app_on_all_interfaces_of_its_published_port(
     services: dict[str, dict[str, Any]], ports: Ports, service: str
 ) -> None:
@@ -236,13 +237,6 @@ def test_every_default_port_of_the_stack_is_published_on_loopback_by_its_compone
 ) -> None:
     for port in dataclasses.fields(ports):
         if port.name in UNPUBLISHED:
-            continue
-        if port.name in AWAITED:
-            assert all(
-                host != getattr(ports, port.name)
-                for service in services.values()
-                for _, host, _ in published(service)
-            )
             continue
         assert port.name in PUBLISHED_BY, f"Ports.{port.name} is new: which compose service publishes it?"
         component = PUBLISHED_BY[port.name]
@@ -309,8 +303,7 @@ def test_each_service_container_is_given_every_variable_the_stack_gives_its_proc
 
 
 def by_name(value: str, ports: Ports) -> str:
-    """The value with each loopback address and port named by the container that publishes it
-    (the web front's, published by nothing yet, stays as it is)."""
+    """The value with each loopback address and port named by the container that publishes it."""
     publisher = {getattr(ports, name): container for name, container in PUBLISHED_BY.items()}
     return re.sub(
         rf"{re.escape(LOOPBACK)}:(\d+)", lambda m: f"{publisher.get(int(m[1]), LOOPBACK)}:{m[1]}", value
@@ -339,7 +332,7 @@ def test_every_service_container_shares_the_values_of_the_service_env(
         assert not differing, f"{name} differs from {SERVICE_CONTAINERS[0]} in {sorted(differing)}"
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", APIS)
 def test_each_api_adds_up_its_workers_metrics_in_a_directory_emptied_at_each_start(
     services: dict[str, dict[str, Any]], service: str
 ) -> None:
@@ -435,7 +428,7 @@ def test_the_image_installs_requirements_and_every_package_of_the_repository_wit
         for pattern in ("libs/*/pyproject.toml", "infra/pyproject.toml", "services/*/pyproject.toml")
         for path in REPO.glob(pattern)
     }
-    assert len(packages) == len(SERVICES) + 2, sorted(packages)
+    assert len(packages) == len(APIS) + 2, sorted(packages)
     assert packages <= set(installed), f"not installed in the image: {sorted(packages - set(installed))}"
 
 

@@ -37,6 +37,7 @@ def up(stack: Stack, args: argparse.Namespace) -> int:
         p = stack.ports
         print(
             "\nXứ Đông Stages is running:\n"
+            f"  the pages      {stack.web_url}\n"
             + "".join(
                 f"  {s:<14} http://127.0.0.1:{getattr(p, s)}  (openapi: /openapi.json)\n" for s in SERVICES
             )

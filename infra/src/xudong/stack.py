@@ -20,7 +20,8 @@ from eventbus.devkey import development_token
 from xudong.processes import ROOT, Process, StackError, ensure_free, port_open, wait_for
 
 HOME = Path(os.environ.get("XUDONG_HOME", Path.home() / ".cache" / "xudong"))
-SERVICES = ("identity", "venues", "booking", "notifications")
+SERVICES = ("identity", "venues", "booking", "notifications")  # each with its database, relay, worker
+PAGES = "web"  # the web front: an API process alone, no database of its own
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MAILDEV_VERSION = "2.2.1"
 LOCAL_STRIPE_KEY = "sk_test_xudong_local"
@@ -85,7 +86,7 @@ class Stack:
             XUDONG_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
             XUDONG_ENV="development",  # the local platform: development secrets are allowed
             XUDONG_OIDC_ISSUER=self.issuer,
-            IDENTITY_WEB_REDIRECT_URIS=f"http://127.0.0.1:{self.ports.web}/auth/callback",
+            IDENTITY_WEB_REDIRECT_URIS=f"{self.web_url}/auth/callback {self.web_url}/signed-out",
             IDENTITY_DATA_HOLDERS=" ".join(
                 f"{s}=http://127.0.0.1:{getattr(self.ports, s)}" for s in SERVICES if s != "identity"
             ),
@@ -95,8 +96,16 @@ class Stack:
             BOOKING_PUBLIC_URL=f"http://127.0.0.1:{self.ports.booking}",
             NOTIFICATIONS_SMTP_HOST="127.0.0.1",
             NOTIFICATIONS_SMTP_PORT=str(self.ports.smtp),
+            WEB_PUBLIC_URL=self.web_url,
+            WEB_STRIPE_JS_URL=f"http://127.0.0.1:{self.ports.stripe}/js.stripe.com/v3/",
+            WEB_IDENTITY_URL=self.issuer,
+            **{f"WEB_{s.upper()}_URL": f"http://127.0.0.1:{getattr(self.ports, s)}" for s in SERVICES[1:]},
         )
         return env
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
 
     # --- PostgreSQL -------------------------------------------------------------------------
     @property
@@ -325,10 +334,12 @@ class Stack:
         # gunicorn's workers add up their metrics in files here, emptied at each start
         metrics = self.state / "metrics" / service
         api_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        if service == PAGES:  # the sessions, shared by the web front's workers
+            api_env["WEB_SESSION_DIR"] = str(self.state / "web-sessions")
         port = getattr(self.ports, service)
         workers = os.environ.get("XUDONG_GUNICORN_WORKERS", "3")
         python = str(self.venv_bin / "python")
-        return [
+        api = [
             Process(
                 f"{service}-api",
                 [
@@ -344,7 +355,12 @@ class Stack:
                 self.state,
                 api_env,
                 port,
-            ),
+            )
+        ]
+        if service == PAGES:
+            return api
+        return [
+            *api,
             Process(f"{service}-relay", [python, "-m", f"{service}.relay"], self.state, env),
             Process(f"{service}-worker", [python, "-m", f"{service}.worker"], self.state, env),
         ]
@@ -353,7 +369,7 @@ class Stack:
         """One process of the platform by its name: `kafka`, `maildev`, `localstripe`, or a
         service's `<service>-api`, `<service>-relay`, `<service>-worker`."""
         every = [self.kafka_process(), self.maildev_process(), self.stripe_process()]
-        every += [p for service in SERVICES for p in self.service_processes(service)]
+        every += [p for service in (*SERVICES, PAGES) for p in self.service_processes(service)]
         return next(p for p in every if p.name == name)
 
     def service_ready(self, service: str) -> bool:
@@ -385,12 +401,12 @@ class Stack:
             upgrade(ROOT / "services" / service, self.database_url(service))
 
     def start_services(self) -> None:
-        for service in SERVICES:
+        for service in (*SERVICES, PAGES):
             shutil.rmtree(self.state / "metrics" / service, ignore_errors=True)
             (self.state / "metrics" / service).mkdir(parents=True)
             for process in self.service_processes(service):
                 process.start()
-        for service in SERVICES:
+        for service in (*SERVICES, PAGES):
             wait_for(lambda service=service: self.service_ready(service), f"the {service} service")  # type: ignore[misc]
         self.register_stripe_webhook()
 
@@ -406,7 +422,7 @@ class Stack:
         ).raise_for_status()
 
     def stop_services(self) -> None:
-        for service in SERVICES:
+        for service in (PAGES, *SERVICES):
             for process in self.service_processes(service):
                 process.stop()
 

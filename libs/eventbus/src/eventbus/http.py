@@ -19,7 +19,7 @@ from eventbus.auth import ROLES, Principal, Unauthenticated, Verifier
 from eventbus.dberrors import passes_by_waiting
 from eventbus.jwks import JwksCache
 from eventbus.logs import configure_logging, correlation_id
-from eventbus.observability import install_observability
+from eventbus.observability import install_observability, service_readiness
 from eventbus.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -336,7 +336,7 @@ def create_service_app(runtime: Runtime, title: str, apis: list[Api]) -> Flask:
     app.extensions["verifier"] = Verifier(JwksCache(settings.jwks_uri), settings.issuer, settings.development)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     _install_error_handlers(app)
-    install_observability(app, engine, settings)
+    install_observability(app, settings.service, service_readiness(engine, settings))
     app.before_request(_refuse_long_urls)
     for api in apis:
         app.register_blueprint(api.blueprint)

@@ -6,6 +6,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, Response, g, jsonify, request
@@ -57,7 +58,22 @@ def _logged_path() -> str:
     return "/".join("[redacted]" if part in secrets else part for part in request.path.split("/"))
 
 
-def install_observability(app: Flask, engine: sa.Engine, settings: Settings) -> None:
+def service_readiness(engine: sa.Engine, settings: Settings) -> Callable[[], dict[str, bool]]:
+    """A service with a database and a broker is ready when it reaches both."""
+
+    def checks() -> dict[str, bool]:
+        found = {"database": True, "kafka": _broker_reachable(settings.kafka_bootstrap)}
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            found["database"] = False
+        return found
+
+    return checks
+
+
+def install_observability(app: Flask, service: str, readiness: Callable[[], dict[str, bool]]) -> None:
     @app.before_request
     def start() -> None:
         g.started = time.perf_counter()
@@ -81,16 +97,11 @@ def install_observability(app: Flask, engine: sa.Engine, settings: Settings) -> 
 
     @app.get("/healthz")
     def healthz() -> Response:
-        return jsonify(status="ok", service=settings.service)
+        return jsonify(status="ok", service=service)
 
     @app.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        checks = {"database": True, "kafka": _broker_reachable(settings.kafka_bootstrap)}
-        try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError:
-            checks["database"] = False
+        checks = readiness()
         ready = all(checks.values())
         return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
 

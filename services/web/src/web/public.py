@@ -1,0 +1,153 @@
+"""The public's pages, no sign-in needed: what is on this week, search, the event page, the
+language switch."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from web import account, apis
+from web.forms import FieldErrors
+from web.pages import _, page
+
+public = Blueprint("public", __name__)
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def areas() -> list[dict[str, Any]]:
+    return list(apis.read("venues", "/v1/areas", params={"limit": 200})["items"])
+
+
+def _day(value: str, field: str, errors: FieldErrors, end: bool = False) -> str | None:
+    """A date from the form (YYYY-MM-DD) as the first or last moment of that day in Hải Dương."""
+    if not value:
+        return None
+    try:
+        chosen = date.fromisoformat(value)
+    except ValueError:
+        errors.add(field, _("Enter a date such as 2026-12-31."))
+        return None
+    return datetime.combine(chosen, time.max if end else time.min, LOCAL).isoformat()
+
+
+def _priced(event: dict[str, Any], price: str) -> bool:
+    paid = any(t["price"] > 0 for t in event["ticket_types"])
+    return price == "" or (price == "paid") == paid
+
+
+def find(asked: dict[str, str], errors: FieldErrors) -> tuple[list[dict[str, Any]], str | None]:
+    """Published events for the search form's fields; free or paid is sorted out here, as the
+    booking service's search does not ask it."""
+    query = {
+        "from": _day(asked.get("from", ""), "from", errors),
+        "to": _day(asked.get("to", ""), "to", errors, end=True),
+        "q": asked.get("q", "").strip() or None,
+        "area": asked.get("area") or None,
+        "venue_kind": asked.get("venue_kind") or None,
+        "category": asked.get("category") or None,
+        "cursor": asked.get("cursor") or None,
+        "limit": 20,
+    }
+    if errors:
+        return [], None
+    try:
+        found = apis.read("booking", "/v1/events", params={k: v for k, v in query.items() if v})
+    except apis.Refusal as refusal:
+        errors.take(refusal, {"from": "from", "to": "to"})
+        return [], None
+    return [e for e in found["items"] if _priced(e, asked.get("price", ""))], found["next_cursor"]
+
+
+def results(template: str, title: str, asked: dict[str, str]) -> tuple[str, int]:
+    errors = FieldErrors()
+    events, cursor = find(asked, errors)
+    fragment = "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+    return page(
+        "_results.html" if fragment else template,
+        title,
+        422 if errors else 200,
+        events=events,
+        next_cursor=cursor,
+        asked=asked,
+        errors=errors,
+        areas=areas() if not fragment else [],
+    )
+
+
+@public.get("/")
+def home() -> tuple[str, int]:
+    """What is on this week, near you: the area and the kind of venue narrow it."""
+    today = datetime.now(LOCAL).date()
+    asked = {k: request.args.get(k, "") for k in ("area", "venue_kind")}
+    asked |= {"from": today.isoformat(), "to": (today + timedelta(days=6)).isoformat()}
+    return results("home.html", _("What is on this week"), asked)
+
+
+@public.get("/search")
+def search() -> tuple[str, int]:
+    fields = ("q", "from", "to", "area", "venue_kind", "category", "price", "cursor")
+    return results("search.html", _("Find an event"), {k: request.args.get(k, "") for k in fields})
+
+
+def event_and_venue(event_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
+    event = apis.read("booking", f"/v1/events/{event_id}", account.access_token())
+    venue = apis.read("venues", f"/v1/venues/{event['venue_id']}")
+    left = apis.read("booking", f"/v1/events/{event_id}/availability")["ticket_types"]
+    return event, venue, {t["id"]: t["available"] for t in left}
+
+
+def structured_data(event: dict[str, Any], venue: dict[str, Any], left: dict[str, int]) -> dict[str, Any]:
+    """schema.org Event, for search engines and the provincial portal."""
+    offers = [
+        {
+            "@type": "Offer",
+            "name": t["name"]["vi"],
+            "price": t["price"],
+            "priceCurrency": "VND",
+            "availability": "https://schema.org/" + ("InStock" if left.get(t["id"]) else "SoldOut"),
+            "validFrom": t["sale_starts_at"],
+        }
+        for t in event["ticket_types"]
+    ]
+    first = event["sessions"][0]
+    return {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event["title"]["vi"],
+        "description": event["description"]["vi"],
+        "startDate": first["start"],
+        "endDate": first["end"],
+        "eventStatus": "https://schema.org/"
+        + ("EventCancelled" if event["status"] == "cancelled" else "EventScheduled"),
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "inLanguage": "vi",
+        "location": {"@type": "Place", "name": venue["name"]["vi"], "address": venue["address"]},
+        "offers": offers,
+    }
+
+
+@public.get("/events/<uuid:event_id>")
+def event(event_id: Any) -> tuple[str, int]:
+    shown, venue, left = event_and_venue(str(event_id))
+    return page(
+        "event.html",
+        shown["title"]["vi" if session.get("language", "vi") == "vi" else "en"],
+        event=shown,
+        venue=venue,
+        left=left,
+        structured=structured_data(shown, venue, left),
+        errors=FieldErrors(),
+    )
+
+
+@public.post("/language")
+def choose_language() -> Response:
+    """The switch stays: the choice is kept in the session, for every page after it."""
+    chosen = request.form.get("language", "")
+    if chosen not in ("vi", "en"):
+        abort(400)
+    session["language"] = chosen
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("public.home"))
