@@ -23,7 +23,7 @@ def language() -> str:
 
 
 def create_app(settings: WebSettings | None = None) -> Flask:
-    from web import account, checkout, formatting, pages, public, security
+    from web import account, checkout, formatting, pages, public, seats, security
     from web.names import names
 
     settings = settings or WebSettings.from_env()
@@ -57,5 +57,6 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     app.register_blueprint(pages.errors)
     app.register_blueprint(public.public)
     app.register_blueprint(checkout.buying)
+    app.register_blueprint(seats.seating)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

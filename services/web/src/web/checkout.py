@@ -15,6 +15,7 @@ from web import account, apis
 from web.forms import FieldErrors
 from web.pages import _, page
 from web.public import event_and_venue, structured_data
+from web.seats import seat_states
 
 buying = Blueprint("buying", __name__)
 
@@ -58,7 +59,7 @@ def basket(event_id: Any) -> ResponseReturnValue:
 
 
 def _basket_page(
-    status: int = 200, errors: FieldErrors | None = None, email: str = ""
+    status: int = 200, errors: FieldErrors | None = None, email: str = "", retry: str | None = None
 ) -> ResponseReturnValue:
     chosen = session.get("basket")
     if not chosen:
@@ -70,8 +71,25 @@ def _basket_page(
         )
     shown = apis.read("booking", f"/v1/events/{chosen['event_id']}")
     kinds = {t["id"]: t for t in shown["ticket_types"]}
-    lines = [(kinds[i["ticket_type_id"]], i["quantity"]) for i in chosen["items"]]
-    total = sum(kind["price"] * quantity for kind, quantity in lines)
+    lines = [
+        (kinds[i["ticket_type_id"]]["name"], i["quantity"], kinds[i["ticket_type_id"]]["price"])
+        for i in chosen["items"]
+    ]
+    if chosen.get("seats"):
+        by_id = {s["id"]: s for s in seat_states(chosen["event_id"]).values()}
+        for seat in (by_id[i] for i in chosen["seats"] if i in by_id):
+            kind = kinds[seat["ticket_type_id"]]
+            lines.append(
+                (
+                    {
+                        "vi": f"{kind['name']['vi']} · {seat['label']}",
+                        "en": f"{kind['name']['en']} · {seat['label']}",
+                    },
+                    1,
+                    kind["price"],
+                )
+            )
+    total = sum(price * quantity for _name, quantity, price in lines)
     me = account.person() or {}
     return page(
         "checkout.html",
@@ -82,6 +100,7 @@ def _basket_page(
         total=total,
         email=email or me.get("email", ""),
         errors=errors or FieldErrors(),
+        retry=retry,
     )
 
 
@@ -109,11 +128,16 @@ def place_order() -> ResponseReturnValue:
             "/v1/orders",
             account.access_token(),
             headers={"Idempotency-Key": chosen["key"]},
-            json=body | {"items": chosen["items"]},
+            json=body | {"items": chosen["items"], "seats": chosen.get("seats", [])},
         ).json()
     except apis.Refusal as refusal:
         if refusal.status == 422:
-            errors.take(refusal, {"email": "email", "items": "email"})
+            errors.take(refusal, {"email": "email", "items": "email", "seats": "email"})
+        elif chosen.get("seats") and refusal.status == 409:
+            errors.add("seats", _("A seat you chose was taken by someone else meanwhile: choose another."))
+            return _basket_page(
+                409, errors, email, retry=url_for("seating.choose", event_id=chosen["event_id"])
+            )
         else:
             errors.add("email", _("These tickets cannot be held: %(why)s", why=_sold_out(refusal)))
         return _basket_page(422 if refusal.status == 422 else 409, errors, email)
