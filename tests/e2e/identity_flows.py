@@ -88,6 +88,19 @@ def user_id(stack: Stack, email: str) -> str:
     return str(found.json()["user_id"])
 
 
+def granted(stack: Stack, email: str, role: str) -> str:
+    """Staff grant the account its role; its user id."""
+    user = user_id(stack, email)
+    answer = requests.put(
+        f"{stack.issuer}/v1/users/{user}/role",
+        json={"role": role},
+        headers=token("staff", "staff-1"),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return user
+
+
 @dataclass
 class Browser:
     """One person's sign-in at the provider for the web front, by Authlib's client."""

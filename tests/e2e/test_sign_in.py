@@ -23,6 +23,7 @@ from tests.e2e.identity_flows import (
     CLIENT,
     PASSWORD,
     Browser,
+    granted,
     hidden,
     link_in,
     new_email,
@@ -119,14 +120,7 @@ def test_a_manager_enrols_the_second_factor_then_needs_it_and_a_recovery_code_wo
     platform: Stack,
 ) -> None:
     email = signed_up(platform, "quan-ly")
-    manager = user_id(platform, email)
-    granted = requests.put(
-        f"{platform.issuer}/v1/users/{manager}/role",
-        json={"role": "venue_manager"},
-        headers=STAFF,
-        timeout=10,
-    )
-    assert granted.status_code == 200, granted.text
+    granted(platform, email, "venue_manager")
 
     browser = Browser(platform)
     enrol = browser.with_password(email)

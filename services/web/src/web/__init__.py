@@ -23,7 +23,7 @@ def language() -> str:
 
 
 def create_app(settings: WebSettings | None = None) -> Flask:
-    from web import account, checkout, formatting, pages, public, seats, security
+    from web import account, checkout, events, formatting, manager, organiser, pages, public, seats, security
     from web.names import names
 
     settings = settings or WebSettings.from_env()
@@ -58,5 +58,8 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     app.register_blueprint(public.public)
     app.register_blueprint(checkout.buying)
     app.register_blueprint(seats.seating)
+    app.register_blueprint(organiser.organiser)
+    app.register_blueprint(events.events)
+    app.register_blueprint(manager.manager)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

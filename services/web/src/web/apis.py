@@ -29,6 +29,7 @@ class Refusal(Exception):
     status: int
     title: str
     errors: dict[str, Any] = field(default_factory=dict)
+    problem: dict[str, Any] = field(default_factory=dict)  # the whole problem+json
 
 
 def _base(service: str) -> str:
@@ -63,9 +64,8 @@ def call(
     if answer.status_code >= 400:
         problem = _json(answer)
         errors = problem.get("errors")
-        raise Refusal(
-            answer.status_code, str(problem.get("title", "")), errors if isinstance(errors, dict) else {}
-        )
+        fields = errors if isinstance(errors, dict) else {}
+        raise Refusal(answer.status_code, str(problem.get("title", "")), fields, problem)
     return answer
 
 

@@ -4,7 +4,8 @@ stack trace, no service's raw answer, always what to do next."""
 import logging
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,7 +45,9 @@ def unavailable(error: Unavailable) -> tuple[str, int]:
 
 
 @errors.app_errorhandler(Refusal)
-def refused(error: Refusal) -> tuple[str, int]:
+def refused(error: Refusal) -> ResponseReturnValue:
+    if error.status == 401:  # not signed in, or the sign-in ended: sign in, then back here
+        return redirect(url_for("account.sign_in", next=request.path if request.method == "GET" else None))
     if error.status == 404:
         return not_found(error)
     return trouble(

@@ -13,7 +13,7 @@
   async function settled() {
     for (let tries = 0; tries < 90; tries++) {
       const answer = await fetch(form.dataset.status, {headers: {Accept: 'application/json'}});
-      if (answer.ok && (await answer.json()).status !== 'held') { window.location.reload(); return; }
+      if (answer.ok && (await answer.json()).status !== form.dataset.pending) { window.location.reload(); return; }
       await new Promise((done) => setTimeout(done, 1000));
     }
     window.location.reload();
