@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
@@ -18,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from conftest import token
 from tests.browser.camera import camera_arguments, qr_video
 from tests.browser.harness import Watched, chromium, context, screenshot, serious_violations
+from tests.browser.people import manager_signs_in_with_totp, pay_by_card, sign_in
 from tests.e2e.identity_flows import PASSWORD, granted, link_in, signed_up
 from tests.e2e.ticket_fixtures import DAYS_AHEAD, signed_qr
 from tests.e2e.venue_fixtures import venue
@@ -26,31 +26,6 @@ from xudong.stack import Stack
 pytestmark = pytest.mark.stack
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 STAFF = token("staff", "staff-saga")
-
-
-def pay_by_card(page: Page, amount: str) -> None:
-    page.get_by_label("Card number").fill("4242424242424242")
-    page.get_by_label("Expiry month (MM)").fill("12")
-    page.get_by_label("Expiry year (YY)").fill("30")
-    page.get_by_label("CVC").fill("123")
-    page.get_by_role("button", name=re.compile(f"Thanh toán {amount}")).click()
-
-
-def sign_in(page: Page, web: str, email: str) -> None:
-    page.goto(f"{web}/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(input[value=password]) button[type=submit]").click()
-
-
-def manager_signs_in_with_totp(page: Page, web: str, email: str) -> None:
-    """The first sign-in enrols the second factor: the key from the page, the code from it."""
-    sign_in(page, web, email)
-    secret = page.locator("#secret").inner_text()
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form:has(input[value=enroll]) button[type=submit]").click()
-    page.locator("form:has(input[value=continue]) button[type=submit]").click()
-    expect(page.get_by_role("link", name="Yêu cầu cần duyệt")).to_be_visible()
 
 
 def organiser_signs_up(platform: Stack, page: Page, email: str) -> None:

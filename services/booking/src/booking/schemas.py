@@ -362,6 +362,16 @@ class CheckinOut(ma.Schema):
     gate = ma.fields.String(required=True)
 
 
+class DoorTicket(ma.Schema):
+    key = ma.fields.String(required=True)  # the first 32 hex digits of the SHA-256 of its code
+    checked_in_at = LocalTime(allow_none=True)
+    gate = ma.fields.String(allow_none=True)
+
+
+class DoorList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(DoorTicket), required=True)
+
+
 class RefundQuery(PageQuery):
     state = ma.fields.String(required=True, validate=ma.validate.OneOf(["needs_attention"]))
 

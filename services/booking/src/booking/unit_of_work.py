@@ -433,6 +433,13 @@ class BookingUnitOfWork(UnitOfWork):
     def ticket(self, code: str) -> Any:
         return self.conn.execute(sa.select(db.tickets).where(db.tickets.c.code == code)).first()
 
+    def valid_tickets(self, event_id: str) -> list[Any]:
+        t = db.tickets
+        query = sa.select(t.c.code, t.c.checked_in_at, t.c.checked_in_gate).where(
+            t.c.event_id == event_id, t.c.status == "valid"
+        )
+        return list(self.conn.execute(query))
+
     def check_in(self, code: str, event_id: str, by: str, gate: str, at: datetime) -> Any:
         """Once only: the UPDATE that marks a ticket used succeeds for exactly one scan."""
         t = db.tickets

@@ -34,6 +34,12 @@ def door(event_id: Any) -> ResponseReturnValue:
     return page("door.html", _("At the door"), event=event, gate=gate)
 
 
+@manager.get("/manager/door/<uuid:event_id>/list")
+def door_list(event_id: Any) -> ResponseReturnValue:
+    """What the door page keeps, to go on checking while the network is down."""
+    return jsonify(apis.read("booking", f"/v1/events/{event_id}/door-list", signed_in_token()))
+
+
 @manager.post("/manager/door/<uuid:event_id>/checkins")
 def check_in(event_id: Any) -> ResponseReturnValue:
     """One scan or typed code, answered as the door shows it: admitted, already used (when and

@@ -1,0 +1,34 @@
+"""What people do in the browser again and again: sign in at the identity provider (a manager's
+first time enrolling the second factor by TOTP), pay by card through Stripe.js."""
+
+import re
+
+import pyotp
+from playwright.sync_api import Page, expect
+
+from tests.e2e.identity_flows import PASSWORD
+
+
+def pay_by_card(page: Page, amount: str) -> None:
+    page.get_by_label("Card number").fill("4242424242424242")
+    page.get_by_label("Expiry month (MM)").fill("12")
+    page.get_by_label("Expiry year (YY)").fill("30")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name=re.compile(f"Thanh toán {amount}")).click()
+
+
+def sign_in(page: Page, web: str, email: str) -> None:
+    page.goto(f"{web}/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form:has(input[value=password]) button[type=submit]").click()
+
+
+def manager_signs_in_with_totp(page: Page, web: str, email: str) -> None:
+    """The first sign-in enrols the second factor: the key from the page, the code from it."""
+    sign_in(page, web, email)
+    secret = page.locator("#secret").inner_text()
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    page.locator("form:has(input[value=enroll]) button[type=submit]").click()
+    page.locator("form:has(input[value=continue]) button[type=submit]").click()
+    expect(page.get_by_role("link", name="Yêu cầu cần duyệt")).to_be_visible()
