@@ -10,7 +10,7 @@ import requests
 import sqlalchemy as sa
 
 from conftest import eventually, token, topic_size
-from tests.e2e.venue_fixtures import booking_status, request_body, slot, venue
+from tests.e2e.venue_fixtures import booking_status, night_market, request_body, slot, venue
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -260,42 +260,8 @@ def test_a_repeated_request_with_the_same_idempotency_key_books_once(platform: S
 def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stack) -> None:
     tag = uuid.uuid4().hex[:6]
     base = f"http://127.0.0.1:{platform.ports.venues}/v1"
-    area = requests.post(
-        f"{base}/areas",
-        json={"level": "province", "name": {"vi": f"Chợ {tag}", "en": tag}},
-        headers=token("staff", "s"),
-        timeout=10,
-    ).json()
-    market_rules = rules_for_nights()
-    plots = [
-        {"code": c, "width_m": 3, "depth_m": 3, "x": i * 3, "y": 0, "price_per_night": 150_000}
-        for i, c in enumerate(("A01", "A02"))
-    ]
-    made = requests.post(
-        f"{base}/venues",
-        headers=token("staff", "s"),
-        timeout=10,
-        json={
-            "key": f"market-{tag}",
-            "name": {"vi": "Chợ đêm", "en": "Night market"},
-            "kind": "night_market",
-            "area_id": area["id"],
-            "address": "Phố Bạch Đằng",
-            "status": "active",
-            "funding_model": "public",
-            "operator": "UBND",
-            "spaces": [
-                {
-                    "key": "stalls",
-                    "name": {"vi": "Gian hàng", "en": "Stalls"},
-                    "layout": {"kind": "plots", "plots": plots},
-                    "rules": market_rules,
-                }
-            ],
-        },
-    )
-    assert made.status_code == 201, made.text
-    space_id = made.json()["spaces"][0]["id"]
+    made = night_market(platform, ("A01", "A02"), tag)
+    space_id = made["spaces"][0]["id"]
     night = slot(days=21, hour=11, hours=5)  # 18:00 to 23:00 in Hải Dương
     vendors = [token("organiser", f"vendor-{tag}-{i}") for i in range(3)]
 
@@ -320,7 +286,7 @@ def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stac
 
     # A blackout of the whole market blocks every plot that night.
     ceremony = slot(days=22, hour=10, hours=7)
-    manager = token("venue_manager", "m", made.json()["id"])
+    manager = token("venue_manager", "m", made["id"])
     blocked = requests.post(
         f"{base}/spaces/{space_id}/blackouts",
         headers=manager,
@@ -331,14 +297,3 @@ def test_vendors_book_plots_of_one_night_market_each_on_their_own(platform: Stac
     night = slot(days=22, hour=11, hours=5)
     refused = ask_plot(vendors[0], "A02")
     assert booking_status(platform, refused, vendors[0], "conflicted")["status"] == "conflicted"
-
-
-def rules_for_nights() -> dict[str, Any]:
-    from tests.e2e.venue_fixtures import rules
-
-    return rules(
-        rate={"unit": "night", "amount": 200_000},
-        needs_approval=False,
-        buffer_minutes=0,
-        min_duration_minutes=60,
-    )

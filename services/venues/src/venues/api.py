@@ -178,10 +178,12 @@ def space_schedule(space_id: Any, query: dict[str, Any], principal: Principal | 
     """Bookings, pending requests and blackouts of a space between two moments; what each booking
     is and who made it only for the venue's managers and staff (send their token)."""
     try:
-        _, entries = handlers.schedule_of(_uow(), principal, str(space_id), query["start"], query["end"])
+        space, entries = handlers.schedule_of(_uow(), principal, str(space_id), query["start"], query["end"])
     except handlers.NotFound as exc:
         raise _not_found("space") from exc
-    return jsonify(space_id=str(space_id), items=[_entry(e) for e in entries], next_cursor=None)
+    codes = {plot_id: code for code, plot_id in space.plot_ids.items()}  # the layout names plots by code
+    items = [_entry(e) | {"plot": codes.get(e.plot_id or "")} for e in entries]
+    return jsonify(space_id=str(space_id), items=items, next_cursor=None)
 
 
 @api.route(

@@ -212,9 +212,13 @@ class EntryOut(ma.Schema):
     reason = ma.fields.String(allow_none=True)
 
 
+class ScheduledEntry(EntryOut):
+    plot = ma.fields.String(allow_none=True)  # the plot's code in the space's layout
+
+
 class ScheduleOut(ma.Schema):
     space_id = ma.fields.String(required=True)
-    items = ma.fields.List(ma.fields.Nested(EntryOut), required=True)
+    items = ma.fields.List(ma.fields.Nested(ScheduledEntry), required=True)
     next_cursor = ma.fields.String(allow_none=True)
 
 

@@ -23,7 +23,19 @@ def language() -> str:
 
 
 def create_app(settings: WebSettings | None = None) -> Flask:
-    from web import account, checkout, events, formatting, manager, organiser, pages, public, seats, security
+    from web import (
+        account,
+        checkout,
+        events,
+        formatting,
+        manager,
+        organiser,
+        pages,
+        plots,
+        public,
+        seats,
+        security,
+    )
     from web.names import names
 
     settings = settings or WebSettings.from_env()
@@ -61,5 +73,6 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     app.register_blueprint(organiser.organiser)
     app.register_blueprint(events.events)
     app.register_blueprint(manager.manager)
+    app.register_blueprint(plots.plots)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

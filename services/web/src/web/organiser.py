@@ -82,7 +82,7 @@ def sign_up() -> ResponseReturnValue:
     )
 
 
-def _window(form: Any, errors: FieldErrors) -> tuple[datetime, datetime] | None:
+def asked_window(form: Any, errors: FieldErrors) -> tuple[datetime, datetime] | None:
     try:
         day = date.fromisoformat(form.get("day", ""))
         starts, ends = time.fromisoformat(form.get("start", "")), time.fromisoformat(form.get("end", ""))
@@ -100,7 +100,7 @@ def find_space() -> ResponseReturnValue:
     signed_in_token()
     errors, asked = FieldErrors(), request.args
     found: list[dict[str, Any]] = []
-    window = _window(asked, errors) if asked.get("day") else None
+    window = asked_window(asked, errors) if asked.get("day") else None
     if window:
         query = {
             "from": window[0].isoformat(),
@@ -127,7 +127,7 @@ def find_space() -> ResponseReturnValue:
 @organiser.post("/organiser/requests")
 def request_space() -> ResponseReturnValue:
     token, form, errors = signed_in_token(), request.form, FieldErrors()
-    window = _window(form, errors)
+    window = asked_window(form, errors)
     attendance = form.get("attendance", "")
     if not form.get("title", "").strip():
         errors.add("title", _("Give the event a title."))
@@ -142,6 +142,7 @@ def request_space() -> ResponseReturnValue:
         )
     body = {
         "space_id": form["space_id"],
+        "plot": form.get("plot") or None,
         "start": window[0].isoformat(),
         "end": window[1].isoformat(),
         "title": form["title"].strip(),
