@@ -1,5 +1,6 @@
 """`make bench`: runs every benchmark on the stack (started on test ports) and prints one table.
-`python -m bench holds` (or `outbox`, `notify`, `search`, `tokens`, `sign_ins`) runs only the ones named."""
+`python -m bench holds` (or `outbox`, `notify`, `search`, `pages`, `tokens`, `sign_ins`) runs only the
+ones named."""
 
 import os
 import platform
@@ -8,7 +9,7 @@ import time
 
 os.environ.setdefault("XUDONG_PORT_OFFSET", "10000")
 
-from bench import holds, notify, outbox, search, sign_ins, tokens
+from bench import holds, notify, outbox, pages, search, sign_ins, tokens
 from xudong.stack import Stack
 
 # outbox first: it wants the infrastructure alone; the others start (and stop) the services. Holds
@@ -18,6 +19,7 @@ BENCHMARKS = {
     "outbox": outbox.run,
     "notify": notify.run,
     "search": search.run,
+    "pages": pages.run,
     "tokens": tokens.run,
     "sign_ins": sign_ins.run,
     "holds": holds.run,
