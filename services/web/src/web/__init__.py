@@ -32,6 +32,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         organiser,
         pages,
         plots,
+        profile,
         public,
         seats,
         security,
@@ -66,13 +67,8 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     security.install(app, settings)
     formatting.install(app)
     account.install(app, settings)
-    app.register_blueprint(pages.errors)
-    app.register_blueprint(public.public)
-    app.register_blueprint(checkout.buying)
-    app.register_blueprint(seats.seating)
-    app.register_blueprint(organiser.organiser)
-    app.register_blueprint(events.events)
-    app.register_blueprint(manager.manager)
-    app.register_blueprint(plots.plots)
+    blueprints = (public.public, checkout.buying, seats.seating, organiser.organiser, events.events)
+    for blueprint in (pages.errors, *blueprints, manager.manager, plots.plots, profile.profile):
+        app.register_blueprint(blueprint)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

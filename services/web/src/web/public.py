@@ -142,6 +142,39 @@ def event(event_id: Any) -> tuple[str, int]:
     )
 
 
+@public.post("/events/<uuid:event_id>/waiting-list")
+def join_waiting_list(event_id: Any) -> tuple[str, int]:
+    """A sold-out ticket type's queue: places that come back are offered by email, in order."""
+    email = request.form.get("email", "").strip()
+    body = {
+        "ticket_type_id": request.form.get("ticket_type_id", ""),
+        "email": email,
+        "language": session.get("language", "vi"),
+    }
+    try:
+        apis.call("booking", "POST", f"/v1/events/{event_id}/waiting-list", json=body)
+    except apis.Refusal as refusal:
+        if refusal.status == 422:
+            return page(
+                "trouble.html",
+                _("Enter a valid email address"),
+                422,
+                advice=_("Go back and enter the address the offer should go to."),
+            )
+        if refusal.status != 409:
+            raise
+        return page(
+            "trouble.html",
+            _("You are already waiting"),
+            409,
+            advice=_("This email is on the waiting list already."),
+        )
+    advice = _(
+        "When a place comes back, we email %(email)s an offer to buy it, for a limited time.", email=email
+    )
+    return page("trouble.html", _("You are on the waiting list"), 201, advice=advice)
+
+
 @public.post("/language")
 def choose_language() -> Response:
     """The switch stays: the choice is kept in the session, for every page after it."""
