@@ -19,6 +19,11 @@ def pay_by_card(page: Page, amount: str) -> None:
 
 def sign_in(page: Page, web: str, email: str) -> None:
     page.goto(f"{web}/sign-in")
+    with_password(page, email)
+
+
+def with_password(page: Page, email: str) -> None:
+    """The identity provider's sign-in page, filled in and sent."""
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form:has(input[value=password]) button[type=submit]").click()

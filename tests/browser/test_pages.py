@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import token
 from tests.browser.harness import WIDTHS, Watched, context, screenshot, serious_violations
-from tests.e2e.identity_flows import PASSWORD, signed_up
+from tests.browser.people import with_password
+from tests.e2e.identity_flows import signed_up
 from tests.e2e.ticket_fixtures import free, ga, on_sale, order
 from xudong.stack import Stack
 
@@ -102,9 +103,7 @@ def test_a_person_signs_in_at_the_identity_provider_sees_their_tickets_and_signs
     watched = Watched(context(browser))
     page = watched.page
     page.goto(platform.web_url + "/my/tickets")  # asks to sign in first, then comes back here
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(input[value=password]) button[type=submit]").click()
+    with_password(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Vé của tôi")
     expect(page.get_by_role("button", name=re.compile("^Đăng xuất"))).to_be_visible()
     visit(page, "my-tickets", "vi", "desktop")
@@ -122,9 +121,7 @@ def test_a_person_switches_to_english_downloads_their_data_and_deletes_their_acc
     watched = Watched(context(browser))
     page = watched.page
     page.goto(platform.web_url + "/account")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(input[value=password]) button[type=submit]").click()
+    with_password(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản của tôi")
     page.get_by_label("Ngôn ngữ của trang và tin nhắn").select_option("en")
     page.get_by_role("button", name="Lưu").click()
