@@ -1,5 +1,6 @@
 """A night-market vendor picks a free plot on the plot map and books it; a plot another vendor
-holds that night is shown taken and cannot be picked."""
+holds that night is shown taken and cannot be picked; the news of the request is in the vendor's
+inbox too, and can be marked read."""
 
 import re
 import uuid
@@ -57,4 +58,11 @@ def test_a_vendor_picks_a_free_plot_on_the_plot_map_and_books_it(platform: Stack
     expect(mine).to_contain_text("Lô A01")
     expect(mine.locator(".status")).to_have_text("Đã duyệt: chờ thanh toán phí", timeout=30_000)
     expect(mine).to_contain_text("150.000")
+
+    page.get_by_role("link", name="Thông báo").click()  # the same news in the inbox
+    received = page.locator(".inbox li", has_text=f"Đã nhận yêu cầu đặt chỗ: Gian gốm Chu Đậu {tag}")
+    expect(received).to_have_count(1, timeout=30_000)
+    assert serious_violations(page) == []
+    received.get_by_role("button", name=re.compile("^Đánh dấu")).click()
+    expect(page.locator(".inbox li.unread", has_text=tag).filter(has_text="Đã nhận yêu cầu")).to_have_count(0)
     assert vendor.refusals == []

@@ -1,5 +1,6 @@
-"""Everyone's own account: profile and language, the download of everything the platform holds of
-them (identity gathers every service's part), and deleting the account, after a confirmation."""
+"""Everyone's own account: profile and language, the notifications inbox, the download of
+everything the platform holds of them (identity gathers every service's part), and deleting the
+account, after a confirmation."""
 
 import json
 
@@ -40,6 +41,20 @@ def account_page() -> ResponseReturnValue:
         errors=errors,
         saved="saved" in request.args,
     )
+
+
+@profile.get("/inbox")
+def inbox() -> ResponseReturnValue:
+    notes = apis.read("notifications", "/v1/notifications", signed_in_token(), params={"limit": 50})["items"]
+    return page("inbox.html", _("Notifications"), notes=notes)
+
+
+@profile.post("/inbox/<uuid:notification_id>/read")
+def mark_read(notification_id: object) -> ResponseReturnValue:
+    apis.call(
+        "notifications", "POST", f"/v1/notifications/{notification_id}/read", signed_in_token(), json={}
+    )
+    return redirect(url_for("profile.inbox"))
 
 
 @profile.get("/account/data.json")
