@@ -29,11 +29,16 @@ def with_password(page: Page, email: str) -> None:
     page.locator("form:has(input[value=password]) button[type=submit]").click()
 
 
-def manager_signs_in_with_totp(page: Page, web: str, email: str) -> None:
-    """The first sign-in enrols the second factor: the key from the page, the code from it."""
+def signs_in_with_totp(page: Page, web: str, email: str) -> None:
+    """A manager's or staff's first sign-in enrols the second factor: the key from the page, the
+    code from it, then the recovery codes page."""
     sign_in(page, web, email)
     secret = page.locator("#secret").inner_text()
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     page.locator("form:has(input[value=enroll]) button[type=submit]").click()
     page.locator("form:has(input[value=continue]) button[type=submit]").click()
+
+
+def manager_signs_in_with_totp(page: Page, web: str, email: str) -> None:
+    signs_in_with_totp(page, web, email)
     expect(page.get_by_role("link", name="Yêu cầu cần duyệt")).to_be_visible()

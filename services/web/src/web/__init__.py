@@ -36,6 +36,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         public,
         seats,
         security,
+        staff,
     )
     from web.names import names
 
@@ -68,7 +69,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     formatting.install(app)
     account.install(app, settings)
     blueprints = (public.public, checkout.buying, seats.seating, organiser.organiser, events.events)
-    for blueprint in (pages.errors, *blueprints, manager.manager, plots.plots, profile.profile):
+    for blueprint in (pages.errors, *blueprints, manager.manager, plots.plots, profile.profile, staff.staff):
         app.register_blueprint(blueprint)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

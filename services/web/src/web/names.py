@@ -63,5 +63,21 @@ def names() -> dict[str, dict[str, str]]:
             "published": _("On sale"),
             "cancelled": _("Cancelled"),
         },
+        "area_level_names": {
+            "province": _("Province"),
+            "district": _("District"),
+            "ward": _("Ward or commune"),
+        },
+        "layout_names": {
+            "seated": _("Seated"),
+            "general_admission": _("Standing or free seating"),
+            "plots": _("Stall plots"),
+        },
+        "role_names": {
+            "buyer": _("Buyer"),
+            "organiser": _("Organiser"),
+            "venue_manager": _("Venue manager"),
+            "staff": _("Staff"),
+        },
         "ticket_status_names": {"valid": _("Valid"), "void": _("No longer valid")},
     }
