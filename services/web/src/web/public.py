@@ -69,11 +69,19 @@ def results(template: str, title: str, asked: dict[str, str]) -> tuple[str, int]
         title,
         422 if errors else 200,
         events=events,
-        next_cursor=cursor,
+        more_url=more(asked, cursor),
         asked=asked,
         errors=errors,
         areas=areas() if not fragment else [],
     )
+
+
+def more(asked: dict[str, str], cursor: str | None) -> str | None:
+    """The search's next page, with the same fields (the home page's week goes on there too)."""
+    if cursor is None:
+        return None
+    kept: dict[str, Any] = {k: v for k, v in asked.items() if v and k != "cursor"}
+    return url_for("public.search", **kept, cursor=cursor)
 
 
 @public.get("/")
