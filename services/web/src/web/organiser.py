@@ -56,13 +56,9 @@ def sign_up() -> ResponseReturnValue:
         except apis.Refusal as refusal:
             if refusal.status != 422:
                 raise
-            fields = {
-                "email": "email",
-                "password": "password",
-                "display_name": "display_name",
-                "organisation": "organisation",
-            }
-            errors.take(refusal, fields)
+            errors.take(
+                refusal, {name: name for name in ("email", "password", "display_name", "organisation")}
+            )
     if errors:
         return page(
             "sign_up.html",
