@@ -1,10 +1,23 @@
 """The names of the services' codes (venue kinds, categories, statuses) in the reader's language;
 the forms offer the codes named here, in this order."""
 
+from flask_babel import get_locale
+
 from web.pages import _
+
+_translated: dict[str, dict[str, dict[str, str]]] = {}
 
 
 def names() -> dict[str, dict[str, str]]:
+    """Every page's names, in its language: worked out once per language (the catalogues do not
+    change while the server runs; translating them on each page was a third of its own cost)."""
+    language = str(get_locale())
+    if language not in _translated:
+        _translated[language] = _in_the_page_language()
+    return _translated[language]
+
+
+def _in_the_page_language() -> dict[str, dict[str, str]]:
     return {
         "venue_kind_names": {
             "theatre": _("Theatre"),
