@@ -79,6 +79,22 @@ def topic_size(stack: "Stack", topic: str) -> int:
         consumer.close()
 
 
+def topic_records(stack: "Stack", topic: str, about: Callable[[Any], bool]) -> list[Any]:
+    """The records of a topic, from its first offset, that `about` picks: one read, as it is now."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=2000,
+    )
+    try:
+        return [m for m in consumer if about(m)]
+    finally:
+        consumer.close()
+
+
 def records(
     stack: "Stack",
     topic: str,
@@ -89,19 +105,9 @@ def records(
     """The records of a topic, from its first offset, that `about` picks, once at least `wanted` of
     them can be read: what a service produced a moment ago may not be there yet, and one read that
     happens to come first proves nothing."""
-    from kafka import KafkaConsumer
 
     def read() -> list[Any] | None:
-        consumer = KafkaConsumer(
-            topic,
-            bootstrap_servers=stack.kafka_bootstrap,
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=2000,
-        )
-        try:
-            found = [m for m in consumer if about(m)]
-        finally:
-            consumer.close()
+        found = topic_records(stack, topic, about)
         return found if len(found) >= wanted else None
 
     read.__doc__ = f"{wanted} records on {topic} ({about.__doc__ or 'picked'})"

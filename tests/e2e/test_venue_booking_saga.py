@@ -9,7 +9,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from conftest import eventually, token
+from conftest import eventually, token, topic_records
 from tests.e2e.venue_fixtures import booking_status, night_market, request_body, slot, venue
 from xudong.stack import Stack
 
@@ -29,22 +29,11 @@ def events_naming(stack: Stack, sub: str) -> int:
     """booking's events that name this organiser: those its outbox still holds, then those on the
     topic (read after, so a row the relay moves meanwhile is found on the topic). Counting the
     whole topic instead counted other tests' events arriving late (a flaky failure)."""
-    from kafka import KafkaConsumer
-
     engine = sa.create_engine(stack.database_url("booking"))
     with engine.connect() as conn:
         waiting = conn.execute(sa.text("SELECT payload FROM outbox")).scalars().all()
     engine.dispose()
-    consumer = KafkaConsumer(
-        "booking.events",
-        bootstrap_servers=stack.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=2000,
-    )
-    try:
-        sent = [m for m in consumer if sub.encode() in m.value]
-    finally:
-        consumer.close()
+    sent = topic_records(stack, "booking.events", lambda m: sub.encode() in m.value)
     return sum(sub.encode() in bytes(p) for p in waiting) + len(sent)
 
 
