@@ -67,18 +67,6 @@ def silent_port() -> int:
     return receiver_port() + 1
 
 
-def topic_size(stack: "Stack", topic: str) -> int:
-    """How many messages a topic has ever received, over all partitions."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return sum(consumer.end_offsets(partitions).values())
-    finally:
-        consumer.close()
-
-
 def topic_records(stack: "Stack", topic: str, about: Callable[[Any], bool]) -> list[Any]:
     """The records of a topic, from its first offset, that `about` picks: one read, as it is now."""
     from kafka import KafkaConsumer
@@ -93,6 +81,21 @@ def topic_records(stack: "Stack", topic: str, about: Callable[[Any], bool]) -> l
         return [m for m in consumer if about(m)]
     finally:
         consumer.close()
+
+
+def events_mentioning(stack: "Stack", service: str, topic: str, marker: str) -> int:
+    """The events of `service` whose envelope holds `marker` (an organiser's id, the correlation id
+    a request was sent with): those its outbox still holds, then those on the topic (read after, so
+    a row the relay moves meanwhile is found on the topic). Counting the whole topic instead counts
+    other tests' events that the relay sends late: a check of "wrote nothing" that fails by chance."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(stack.database_url(service))
+    with engine.connect() as conn:
+        waiting = conn.execute(sa.text("SELECT payload FROM outbox")).scalars().all()
+    engine.dispose()
+    sent = topic_records(stack, topic, lambda m: marker.encode() in m.value)
+    return sum(marker.encode() in bytes(p) for p in waiting) + len(sent)
 
 
 def records(
