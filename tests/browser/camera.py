@@ -11,7 +11,7 @@ WIDTH, HEIGHT = 640, 480
 def qr_video(payload: str, path: Path) -> Path:
     rows = segno.make(payload, error="m").matrix
     border, size = 4, len(rows)
-    scale = min(WIDTH, HEIGHT) * 9 // 10 // (size + 2 * border)
+    scale = min(WIDTH, HEIGHT) * 6 // 10 // (size + 2 * border)  # a ticket a hand's length away
     left, top = (WIDTH - (size + 2 * border) * scale) // 2, (HEIGHT - (size + 2 * border) * scale) // 2
     luma = bytearray([235]) * (WIDTH * HEIGHT)
     for r, row in enumerate(rows):
