@@ -86,7 +86,8 @@ def topic_records(stack: "Stack", topic: str, about: Callable[[Any], bool]) -> l
 def events_mentioning(stack: "Stack", service: str, topic: str, marker: str) -> int:
     """The events of `service` whose envelope holds `marker` (an organiser's id, the correlation id
     a request was sent with): those its outbox still holds, then those on the topic (read after, so
-    a row the relay moves meanwhile is found on the topic). Counting the whole topic instead counts
+    a row the relay moves meanwhile is found on the topic, and one it sent but has not deleted yet
+    is counted twice: a check of "none" or "some"). Counting the whole topic instead counts
     other tests' events that the relay sends late: a check of "wrote nothing" that fails by chance."""
     import sqlalchemy as sa
 

@@ -72,8 +72,9 @@ def test_an_area_created_by_staff_is_readable_and_its_event_reaches_kafka_with_t
 
     event = eventually(event_of_created, timeout=30)
     consumer.close()
-    # the control of the bad-input test's check: it finds the event a request wrote
-    assert events_mentioning(platform, "venues", "venues.events", "corr-areas-1") == 1
+    # the control of the bad-input test's check: it finds the event a request wrote (twice while
+    # the relay, which has sent it, has not yet deleted its row)
+    assert events_mentioning(platform, "venues", "venues.events", "corr-areas-1") >= 1
     assert event["type"] == "venues.area.created"
     assert event["correlationid"] == "corr-areas-1"
     assert event["data"]["name"] == created["name"]
