@@ -32,8 +32,8 @@ RUN pip install -c constraints.txt \
         -e services/booking \
         -e services/notifications \
         -e services/web
-COPY --from=browser-packages /web/node_modules/htmx.org/dist/htmx.min.js \
-     /web/node_modules/html5-qrcode/html5-qrcode.min.js services/web/src/web/static/vendor/
+COPY --from=browser-packages /web/node_modules /tmp/web-node-modules
+RUN infra/web-vendor.sh /tmp/web-node-modules && rm -rf /tmp/web-node-modules
 
 # The pages' message catalogues, compiled as infra/bootstrap.sh compiles them.
 RUN for catalogues in services/*/src/*/translations; do pybabel -q compile -d "$catalogues"; done

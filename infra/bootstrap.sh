@@ -65,9 +65,9 @@ if [ ! -x "$home/maildev-$maildev_version/node_modules/.bin/maildev" ]; then
   npm install -s --no-audit --no-fund --prefix "$home/maildev-$maildev_version" "maildev@$maildev_version" >/dev/null
 fi
 
-# The web front's browser packages (htmx, html5-qrcode; axe-core for the accessibility tests), from npm by its
-# lockfile, again only when the lockfile changed; the files the pages serve are copied beside
-# its other static files (never a CDN).
+# The web front's browser packages (htmx, html5-qrcode, FullCalendar's MIT packages; axe-core for
+# the accessibility tests), from npm by its lockfile, again only when the lockfile changed; the
+# files the pages serve are copied beside its other static files (never a CDN).
 web="$root/services/web"
 web_hash=$(sha256sum "$web/package-lock.json" | cut -c1-16)
 if [ "$(cat "$web/node_modules/.stamp" 2>/dev/null)" != "$web_hash" ]; then
@@ -75,6 +75,4 @@ if [ "$(cat "$web/node_modules/.stamp" 2>/dev/null)" != "$web_hash" ]; then
   npm ci -s --no-audit --no-fund --prefix "$web" >/dev/null
   echo "$web_hash" > "$web/node_modules/.stamp"
 fi
-mkdir -p "$web/src/web/static/vendor"
-cp "$web/node_modules/htmx.org/dist/htmx.min.js" "$web/node_modules/html5-qrcode/html5-qrcode.min.js" \
-  "$web/src/web/static/vendor/"
+"$root/infra/web-vendor.sh" "$web/node_modules"

@@ -1,12 +1,31 @@
 """What people do in the browser again and again: sign in at the identity provider (a manager's
-first time enrolling the second factor by TOTP), pay by card through Stripe.js."""
+first time enrolling the second factor by TOTP), pay by card through Stripe.js; and the manager
+of a fresh venue they do it as."""
 
 import re
+from typing import Any
 
 import pyotp
+import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.identity_flows import PASSWORD
+from tests.e2e.identity_flows import PASSWORD, granted, signed_up
+from tests.e2e.venue_fixtures import venue
+from xudong.stack import Stack
+
+
+def venue_manager(platform: Stack, tag: str, **venue_options: Any) -> tuple[str, dict[str, Any]]:
+    """The email of a venue manager's account and the fresh venue staff assigned them (so that the
+    manager's tokens name it)."""
+    email = signed_up(platform, f"manager-{tag}")
+    manager_id = granted(platform, email, "venue_manager")
+    place = venue(platform, manager=manager_id, **venue_options)
+    staff = {"Authorization": f"Bearer {platform.token('staff', 'staff-assigns')}"}
+    assigned = requests.put(
+        f"{platform.issuer}/v1/users/{manager_id}/venues/{place['id']}", headers=staff, timeout=10
+    )
+    assert assigned.status_code in (200, 204), assigned.text
+    return email, place
 
 
 def pay_by_card(page: Page, amount: str) -> None:

@@ -10,10 +10,8 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.harness import Watched, context, screenshot, serious_violations
-from tests.browser.people import manager_signs_in_with_totp
-from tests.e2e.identity_flows import granted, signed_up
+from tests.browser.people import manager_signs_in_with_totp, venue_manager
 from tests.e2e.ticket_fixtures import api, free, on_sale, order
-from tests.e2e.venue_fixtures import venue
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -27,14 +25,9 @@ def type_code(page: Page, code: str) -> None:
 def test_the_door_keeps_admitting_offline_and_a_ticket_scanned_at_two_gates_gets_in_once(
     platform: Stack, browser: Browser
 ) -> None:
-    email = signed_up(platform, f"door-{uuid.uuid4().hex[:6]}")
-    manager_id = granted(platform, email, "venue_manager")
-    place = venue(platform, manager=manager_id, needs_approval=False, free_public_use=True)
-    staff = {"Authorization": f"Bearer {platform.token('staff', 'staff-door')}"}
-    assigned = requests.put(
-        f"{platform.issuer}/v1/users/{manager_id}/venues/{place['id']}", headers=staff, timeout=10
+    email, place = venue_manager(
+        platform, f"door-{uuid.uuid4().hex[:6]}", needs_approval=False, free_public_use=True
     )
-    assert assigned.status_code in (200, 204), assigned.text
     event = on_sale(platform, [free(10)], place=place)
     held = order(platform, event["id"], items=[{"ticket_type_id": event["types"][0], "quantity": 2}])
     first, second = (t["code"] for t in held.json()["tickets"])
@@ -69,6 +62,8 @@ def test_the_door_keeps_admitting_offline_and_a_ticket_scanned_at_two_gates_gets
     type_code(gates["B"], "not-a-ticket-of-ours")
     expect(gates["B"].locator("#answer")).to_have_text("Không phải vé của sự kiện này")
     assert set(checked_in().values()) == {None}  # nothing reached booking meanwhile
+    expect(gates["A"].locator("#inside")).to_have_text("Đã vào: 2 / 2 vé")  # each gate counts its own
+    expect(gates["B"].locator("#inside")).to_have_text("Đã vào: 1 / 2 vé")
 
     door.set_offline(False)
     for page in gates.values():
@@ -86,6 +81,8 @@ def test_the_door_keeps_admitting_offline_and_a_ticket_scanned_at_two_gates_gets
         re.compile(f"^{re.escape(first)}: Vé đã dùng lúc \\d\\d:\\d\\d tại cổng {winner}$")
     )
     expect(gates[winner].locator("#late li")).to_have_count(0)
+    for page in gates.values():  # the count of who is in, as booking has it, at both gates
+        expect(page.locator("#inside")).to_have_text("Đã vào: 2 / 2 vé", timeout=30_000)
     screenshot(gates[loser], "door-offline-told-vi-desktop")
     assert serious_violations(gates[loser]) == []
     assert manager.refusals == []

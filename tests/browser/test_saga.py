@@ -11,21 +11,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from conftest import token
 from tests.browser.camera import camera_arguments, qr_video
 from tests.browser.harness import Watched, chromium, context, screenshot, serious_violations
-from tests.browser.people import manager_signs_in_with_totp, pay_by_card, sign_in
-from tests.e2e.identity_flows import PASSWORD, granted, link_in, signed_up
+from tests.browser.people import manager_signs_in_with_totp, pay_by_card, sign_in, venue_manager
+from tests.e2e.identity_flows import PASSWORD, link_in
 from tests.e2e.ticket_fixtures import DAYS_AHEAD, signed_qr
-from tests.e2e.venue_fixtures import venue
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-STAFF = token("staff", "staff-saga")
 
 
 def organiser_signs_up(platform: Stack, page: Page, email: str) -> None:
@@ -46,13 +42,7 @@ def test_the_whole_saga_in_the_browser(
     platform: Stack, playwright: Playwright, browser: Browser, tmp_path: Path
 ) -> None:
     web, tag = platform.web_url, uuid.uuid4().hex[:6]
-    manager_email = signed_up(platform, f"saga-manager-{tag}")
-    manager_id = granted(platform, manager_email, "venue_manager")
-    place = venue(platform, manager=manager_id, name=f"Nhà hát {tag}")
-    assigned = requests.put(
-        f"{platform.issuer}/v1/users/{manager_id}/venues/{place['id']}", headers=STAFF, timeout=10
-    )
-    assert assigned.status_code in (200, 204), assigned.text  # the manager's tokens name the venue
+    manager_email, place = venue_manager(platform, f"saga-{tag}", name=f"Nhà hát {tag}")
     day = (datetime.now(UTC) + timedelta(days=next(DAYS_AHEAD))).astimezone(LOCAL).date()
     video = tmp_path / "ticket.y4m"
     qr_video("not yet a ticket", video)

@@ -34,6 +34,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         plots,
         profile,
         public,
+        schedule,
         seats,
         security,
         staff,
@@ -69,7 +70,8 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     formatting.install(app)
     account.install(app, settings)
     blueprints = (public.public, checkout.buying, seats.seating, organiser.organiser, events.events)
-    for blueprint in (pages.errors, *blueprints, manager.manager, plots.plots, profile.profile, staff.staff):
+    people = (manager.manager, schedule.schedule, plots.plots, profile.profile, staff.staff)
+    for blueprint in (pages.errors, *blueprints, *people):
         app.register_blueprint(blueprint)
     app.context_processor(lambda: {"me": account.person(), **names()})
     return app

@@ -3,11 +3,11 @@ its ticket types with quotas, prices and a sale window), then published for sale
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from eventbus.fields import LOCAL
 from web import apis
 from web.forms import FieldErrors
 from web.names import names
@@ -15,7 +15,6 @@ from web.organiser import signed_in_token
 from web.pages import _, page
 
 events = Blueprint("events", __name__)
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _moment(value: str, field: str, errors: FieldErrors) -> str | None:

@@ -45,6 +45,12 @@ def _in_the_page_language() -> dict[str, dict[str, str]]:
             "workshop": _("Workshop"),
             "sport": _("Sport"),
         },
+        "schedule_status_names": {
+            "held": _("Waiting for review"),
+            "approved": _("Approved: fee not paid yet"),
+            "confirmed": _("Confirmed"),
+            "blackout": _("Closed"),
+        },
         "order_status_names": {
             "held": _("Held for you: not paid yet"),
             "paid": _("Paid"),

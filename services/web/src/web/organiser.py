@@ -4,18 +4,17 @@ reasons, pay the venue fee by card, create an event on a confirmed booking and p
 
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from eventbus.fields import LOCAL
 from web import account, apis
 from web.forms import FieldErrors
 from web.pages import _, page
 from web.public import areas
 
 organiser = Blueprint("organiser", __name__)
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PRIVACY_NOTICE = "2026-12-01"  # the version of the identity service's notice the form shows
 ORGANISATION_KINDS = ("troupe", "company", "school", "cooperative", "ngo", "individual")
 

@@ -3,17 +3,16 @@ language switch."""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from eventbus.fields import LOCAL
 from web import account, apis
 from web.forms import FieldErrors
 from web.pages import _, page
 
 public = Blueprint("public", __name__)
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def areas() -> list[dict[str, Any]]:

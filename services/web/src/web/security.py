@@ -35,7 +35,10 @@ def policy(settings: WebSettings, page_nonce: str) -> str:
             f"connect-src 'self' {payments}",
             f"frame-src {payments}",
             "img-src 'self' data:",
-            "style-src 'self'",
+            # the managers' calendar (FullCalendar 6) adds its rules in a <style> given the nonce,
+            # its icons' font among them as a data: URL
+            f"style-src 'self' 'nonce-{page_nonce}'",
+            "font-src 'self' data:",
             # the sign-out form ends at the identity provider's logout (a redirect form-action covers)
             f"form-action 'self' {origin(settings.issuer)}",
             "frame-ancestors 'none'",

@@ -20,9 +20,16 @@
     sessionStorage.setItem(stored, JSON.stringify(queue));
     network.textContent = queue.length ? late.dataset.offlineNote.replace('{n}', queue.length) : '';
   };
+  const inside = document.getElementById('inside');
   function show(kind, text) {
     answer.className = 'answer ' + kind;
     answer.textContent = text;
+    count();
+  }
+  function count() { // who is in, as this gate knows it: its own scans at once, the others' with the list
+    const entries = [...known.values()];
+    inside.textContent = inside.dataset.template.replace('{in}', entries.filter((e) => e.checked_in_at).length)
+      .replace('{all}', entries.length);
   }
   const local = (moment) => new Date(moment).toLocaleTimeString('vi-VN',
     {hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Ho_Chi_Minh'});
@@ -62,6 +69,7 @@
     else if (said.outcome === 'used') show('used', used(said));
     else show('refused', status >= 500 ? door.dataset.trouble : door.dataset.refused);
     if (said.checked_in_at) known.set(await digest(codeOf(ticket)), said);
+    count();
   }
   async function flush() {
     if (flushing || !queue.length) return;
@@ -91,6 +99,7 @@
       const fresh = new Map((await listed.json()).items.map((t) => [t.key, t]));
       for (const [key, entry] of known) if (entry.checked_in_at && fresh.has(key) && !fresh.get(key).checked_in_at) fresh.set(key, entry);
       known = fresh;
+      count();
       door.dataset.ready = 'true';
     } catch (error) {
       // offline: what was learnt before stays
