@@ -78,6 +78,8 @@ POST   /v1/events/{to_cancel}/cancel                     401  in    404   403   
 GET    /v1/events/{event}/availability                   200  200   200   200   200   200   200   200   200
 GET    /v1/events/{event}/seats                          200  200   200   200   200   200   200   200   200
 GET    /v1/events/{event}/door-list                      401  200   403   200   403   200   403   401   401
+GET    /v1/events/{event}/sales                          401  200   404   403   403   200   403   401   401
+GET    /v1/me/events                                     401  200   200   403   403   200   403   401   401
 POST   /v1/events/{sold_out}/waiting-list                201  201   201   201   201   201   201   201   201
 POST   /v1/orders                                        201  201   201   201   201   201   201   201   201
 GET    /v1/orders/{order}                                404  404   404   404   404   200   404   200   404
@@ -234,6 +236,8 @@ PRIVATE: dict[str, dict[str, set[str]]] = {
         "buyer_email": {"buyer"},
     },
     "GET /v1/events/{event}/door-list": {"code": set()},  # each ticket by a digest, never its code
+    "GET /v1/events/{event}/sales": {"other_order_email": {"org_a", "staff"}, "code": set()},
+    "GET /v1/me/events": {"draft_title": {"org_a"}},
     "GET /v1/users?email={org_b_email}": {"sub_b": {"staff"}},
     "GET /v1/users/{sub_a}/sign-ins": {"sign_in_a_client": {"staff"}},
     "GET /v1/spaces/{space_x}/schedule?{window}": {

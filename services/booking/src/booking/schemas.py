@@ -215,6 +215,35 @@ class EventList(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
+class TypeSales(ma.Schema):
+    id = ma.fields.String(required=True)
+    name = ma.fields.Nested(Text, required=True)
+    price = ma.fields.Integer(required=True)
+    quota = ma.fields.Integer(required=True)
+    sold = ma.fields.Integer(required=True)
+    held = ma.fields.Integer(required=True)
+    free = ma.fields.Integer(required=True)
+    checked_in = ma.fields.Integer(required=True)
+    revenue = ma.fields.Integer(required=True)
+
+
+class PaidOrder(ma.Schema):
+    id = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.Dict(), required=True)
+    total = ma.fields.Integer(required=True)
+    paid_at = LocalTime(required=True)
+    checked_in = ma.fields.Integer(required=True)
+
+
+class SalesOut(ma.Schema):
+    event_id = ma.fields.String(required=True)
+    ticket_types = ma.fields.List(ma.fields.Nested(TypeSales), required=True)
+    revenue = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    orders = ma.fields.List(ma.fields.Nested(PaidOrder), required=True)
+
+
 class EventQuery(PageQuery):
     start = LocalTime(data_key="from", load_default=None)
     end = LocalTime(data_key="to", load_default=None)

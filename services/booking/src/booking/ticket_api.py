@@ -6,7 +6,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, jsonify, request
 
-from booking import orders, people, ticketing
+from booking import orders, people, sales, ticketing
 from booking.api import IDEMPOTENCY, ORGANISERS, idempotency_key, payment_answer, payments, uow
 from booking.common import KeyReused, NotFound
 from booking.config import (
@@ -34,6 +34,7 @@ from booking.schemas import (
     OrderList,
     OrderOut,
     PaymentOut,
+    SalesOut,
     SeatMap,
     WaitingIn,
     WaitingOut,
@@ -288,6 +289,19 @@ def ticket_qr(code: str) -> Any:
     """The ticket's signed QR code as an SVG image."""
     ticket = orders.printable_ticket(uow(), code, _key())
     return Response(qr_image(ticket["qr"]), content_type="image/svg+xml")
+
+
+@api.route("/v1/me/events", "GET", roles=ORGANISERS, responses={200: EventList})
+def my_events(principal: Principal) -> Any:
+    """The organiser's own events, the latest first, drafts and cancelled ones too."""
+    return jsonify(EventList().dump({"items": sales.my_events(uow(), principal), "next_cursor": None}))
+
+
+@api.route("/v1/events/<uuid:event_id>/sales", "GET", roles=ORGANISERS, responses={200: SalesOut, 404: None})
+def event_sales(event_id: Any, principal: Principal) -> Any:
+    """What the event sold, per ticket type (sold, held, free, checked in, revenue), and its paid
+    orders (the buyers' list): for its organiser and staff."""
+    return jsonify(SalesOut().dump(sales.sales(uow(), principal, str(event_id))))
 
 
 @api.route(

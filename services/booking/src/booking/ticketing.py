@@ -126,7 +126,7 @@ def change_event(
         known = uow.event(event_id)
         if known is not None and "sessions" in body:  # the booking before the event: the lock order
             uow.booking(str(known.venue_booking_id), lock=True)
-        event = _own_event(uow, principal, event_id)
+        event = own_event(uow, principal, event_id)
         if event.status == "cancelled":
             raise TransitionRefused("a cancelled event cannot change")
         # Orders before ticket types, as a buyer's cancellation takes them; an order paid meanwhile
@@ -134,7 +134,7 @@ def change_event(
         buyers = uow.orders_of_event(event_id, ("held", "paid"))
         changes = _changes(event, body)
         if not changes:
-            return _view(event, uow.ticket_types(event_id))
+            return event_view(event, uow.ticket_types(event_id))
         if "sessions" in changes:
             booking_id = str(event.venue_booking_id)
             others = uow.sessions_on(booking_id, besides=event_id)
@@ -150,7 +150,7 @@ def change_event(
                 if order.status == "paid":
                     orders.tell_of_change(uow, changed, order, body["reason"])
         uow.commit()
-        return _view(changed, uow.ticket_types(event_id))
+        return event_view(changed, uow.ticket_types(event_id))
 
 
 def _changes(event: Any, body: dict[str, Any]) -> dict[str, Any]:
@@ -164,8 +164,9 @@ def _changes(event: Any, body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in asked.items() if v != getattr(event, k)}
 
 
-def _own_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> Any:
-    event = uow.event(event_id, lock=True)
+def own_event(uow: BookingUnitOfWork, principal: Principal, event_id: str, lock: bool = True) -> Any:
+    """The event, if it is the organiser's (or the principal is staff); locked to change it."""
+    event = uow.event(event_id, lock=lock)
     if event is None or (principal.role != "staff" and event.organiser_id != principal.sub):
         raise NotFound(event_id)
     return event
@@ -188,7 +189,7 @@ def _announce(uow: BookingUnitOfWork, event: Any, status: str, reason: str | Non
 def publish_event(uow: BookingUnitOfWork, principal: Principal, event_id: str) -> dict[str, Any]:
     """The event goes on sale and can be found by the public."""
     with uow:
-        event = _own_event(uow, principal, event_id)
+        event = own_event(uow, principal, event_id)
         if event.status != "draft":
             raise TransitionRefused(f"a {event.status} event cannot be published")
         uow.update_event(event_id, status="published")
@@ -201,7 +202,7 @@ def cancel_event(uow: BookingUnitOfWork, principal: Principal, event_id: str, re
     """Every order is cancelled and every paid one owes a refund in full, which the worker pays
     (no Stripe call per order inside the request); the waiting list lapses."""
     with uow:
-        event = _own_event(uow, principal, event_id)
+        event = own_event(uow, principal, event_id)
         if event.status == "cancelled":
             raise TransitionRefused("the event is already cancelled")
         uow.update_event(event_id, status="cancelled")
@@ -223,7 +224,7 @@ def get_event(uow: BookingUnitOfWork, principal: Principal | None, event_id: str
         mine = principal is not None and (principal.role == "staff" or principal.sub == event.organiser_id)
         if event.status == "draft" and not mine:
             raise NotFound(event_id)
-        return _view(event, uow.ticket_types(event_id))
+        return event_view(event, uow.ticket_types(event_id))
 
 
 def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
@@ -233,7 +234,7 @@ def find_events(uow: BookingUnitOfWork, query: dict[str, Any]) -> tuple[list[dic
     with uow:
         rows = uow.find_events(filters, offset, query["limit"] + 1)
         types = uow.ticket_types_of([str(e.id) for e in rows[: query["limit"]]])
-        shown = [_view(e, types.get(str(e.id), [])) for e in rows[: query["limit"]]]
+        shown = [event_view(e, types.get(str(e.id), [])) for e in rows[: query["limit"]]]
     more = len(rows) > query["limit"]
     return shown, str(offset + query["limit"]) if more else None
 
@@ -326,7 +327,7 @@ def _within_buyer_cap(uow: BookingUnitOfWork, event: Any, type_id: str, email: s
         )
 
 
-def _view(event: Any, types: list[Any]) -> dict[str, Any]:
+def event_view(event: Any, types: list[Any]) -> dict[str, Any]:
     return {
         "id": str(event.id),
         "status": event.status,

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from booking import db
 from booking.domain.venue_booking import Space
+from booking.sales_queries import SalesQueries
 from eventbus.runtime import UnitOfWork
 
 
@@ -50,7 +51,7 @@ HOT = _hot_statements()
 PAYABLE = {"venue_booking": db.venue_bookings, "order": db.orders}
 
 
-class BookingUnitOfWork(UnitOfWork):
+class BookingUnitOfWork(SalesQueries, UnitOfWork):
     # --- spaces as venues announced them ---------------------------------------------------
     def save_space(self, snapshot: dict[str, Any]) -> None:
         self.conn.execute(

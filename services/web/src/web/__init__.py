@@ -34,6 +34,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         plots,
         profile,
         public,
+        sales,
         schedule,
         seats,
         security,
@@ -70,7 +71,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     formatting.install(app)
     account.install(app, settings)
     blueprints = (public.public, checkout.buying, seats.seating, organiser.organiser, events.events)
-    people = (manager.manager, schedule.schedule, plots.plots, profile.profile, staff.staff)
+    people = (sales.sales, manager.manager, schedule.schedule, plots.plots, profile.profile, staff.staff)
     for blueprint in (pages.errors, *blueprints, *people):
         app.register_blueprint(blueprint)
     app.context_processor(lambda: {"me": account.person(), **names()})

@@ -1,0 +1,57 @@
+"""The organisers' events, whatever their state, and each one's sales: sold, held, free and
+checked in per ticket type, the revenue, and the buyers' list on the page and as CSV."""
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response
+from flask.typing import ResponseReturnValue
+
+from web import apis
+from web.formatting import text, when
+from web.organiser import signed_in_token
+from web.pages import _, page
+
+sales = Blueprint("sales", __name__)
+
+
+@sales.get("/organiser/events")
+def my_events() -> ResponseReturnValue:
+    found = apis.read("booking", "/v1/me/events", signed_in_token())["items"]
+    return page("my_events.html", _("My events"), events=found)
+
+
+def _sales(event_id: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    token = signed_in_token()
+    sold = apis.read("booking", f"/v1/events/{event_id}/sales", token)
+    event = apis.read("booking", f"/v1/events/{event_id}", token)
+    names = {t["id"]: text(t["name"]) for t in event["ticket_types"]}
+    for order in sold["orders"]:
+        order["tickets"] = "; ".join(
+            f"{names.get(i['ticket_type_id'], '?')} × {i['quantity']}" for i in order["items"]
+        )
+    return event, sold
+
+
+@sales.get("/organiser/events/<uuid:event_id>/sales")
+def event_sales(event_id: Any) -> ResponseReturnValue:
+    event, sold = _sales(event_id)
+    return page("sales.html", _("Sales of %(title)s", title=text(event["title"])), event=event, sales=sold)
+
+
+@sales.get("/organiser/events/<uuid:event_id>/buyers.csv")
+def buyers(event_id: Any) -> Response:
+    """The buyers' list for a spreadsheet: UTF-8 with a byte order mark, which Excel needs to read
+    Vietnamese; amounts in whole đồng; times in Hải Phòng's."""
+    _event, sold = _sales(event_id)
+    written = io.StringIO()
+    table = csv.writer(written)
+    table.writerow([_("Order"), _("Email"), _("Tickets"), _("Total (đồng)"), _("Paid at"), _("Checked in")])
+    for o in sold["orders"]:
+        table.writerow([o["id"], o["email"], o["tickets"], o["total"], when(o["paid_at"]), o["checked_in"]])
+    return Response(
+        "\ufeff" + written.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=buyers-{event_id}.csv"},
+    )
