@@ -1,6 +1,7 @@
 """An organiser's events and an event's sales in the browser: sold, held, free and checked in per
-ticket type, the revenue, the buyers on the page and in the CSV download; in Vietnamese at
-1280 px and in English at 360 px, each page checked by axe-core."""
+ticket type, the revenue, the buyers on the page and in the CSV download; cancelling the event,
+refused without a reason, then done (the buyers refunded); in Vietnamese at 1280 px and in
+English at 360 px, each page checked by axe-core."""
 
 import csv
 import io
@@ -74,7 +75,19 @@ def test_an_organiser_reads_an_events_sales_and_downloads_its_buyers(
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # the tables scroll, not the page
     screenshot(page, "sales-en-phone")
+
+    page.get_by_role("button", name="Cancel the event").click()  # no reason given: refused
+    expect(page.locator("#reason-error")).to_contain_text("Say why the event is cancelled")
+    expect(page.locator("p .status")).to_have_text("On sale")
+    page.get_by_label("Why it is cancelled (the buyers are told)").fill("A typhoon is coming")
+    page.get_by_role("button", name="Cancel the event").click()
+    expect(page.locator(".notice")).to_contain_text("refunded in full")
+    expect(page.locator("p .status")).to_have_text("Cancelled")
+    assert order_status(platform, bought, "cancelled", "refunded")["status"] in ("cancelled", "refunded")
+    assert serious_violations(page) == []
+    screenshot(page, "sales-cancelled-en-phone")
     page.get_by_role("link", name="My events").first.click()
+    expect(page.locator(".event-card .status")).to_have_text("Cancelled")
     assert serious_violations(page) == []
     screenshot(page, "my-events-en-phone")
     assert watched.refusals == []

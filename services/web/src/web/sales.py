@@ -5,11 +5,12 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web import apis
 from web.formatting import text, when
+from web.forms import FieldErrors
 from web.organiser import signed_in_token
 from web.pages import _, page
 
@@ -36,8 +37,35 @@ def _sales(event_id: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @sales.get("/organiser/events/<uuid:event_id>/sales")
 def event_sales(event_id: Any) -> ResponseReturnValue:
+    return _page(event_id, FieldErrors(), 200)
+
+
+def _page(event_id: Any, errors: FieldErrors, status: int) -> ResponseReturnValue:
     event, sold = _sales(event_id)
-    return page("sales.html", _("Sales of %(title)s", title=text(event["title"])), event=event, sales=sold)
+    title = _("Sales of %(title)s", title=text(event["title"]))
+    cancelled = "cancelled" in request.args
+    return page("sales.html", title, status, event=event, sales=sold, errors=errors, cancelled=cancelled)
+
+
+@sales.post("/organiser/events/<uuid:event_id>/cancel")
+def cancel(event_id: Any) -> ResponseReturnValue:
+    """The event is called off with a reason the buyers are told; booking refunds them in full."""
+    reason, errors = request.form.get("reason", "").strip(), FieldErrors()
+    if not reason:
+        errors.add("reason", _("Say why the event is cancelled: the buyers are told."))
+        return _page(event_id, errors, 422)
+    try:
+        path = f"/v1/events/{event_id}/cancel"
+        apis.call("booking", "POST", path, signed_in_token(), json={"reason": reason})
+    except apis.Refusal as refusal:
+        if refusal.status == 409:
+            errors.add("reason", _("This event is already cancelled."))
+        elif refusal.status == 422:
+            errors.take(refusal, {"reason": "reason"})
+        else:
+            raise
+        return _page(event_id, errors, refusal.status)
+    return redirect(url_for("sales.event_sales", event_id=event_id, cancelled=1))
 
 
 @sales.get("/organiser/events/<uuid:event_id>/buyers.csv")
