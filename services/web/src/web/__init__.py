@@ -4,7 +4,7 @@ server from the other services' APIs; sessions on the server, no data of its own
 from pathlib import Path
 
 from cachelib.file import FileSystemCache
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel
 from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
@@ -17,8 +17,9 @@ LANGUAGES = ("vi", "en")
 
 
 def language() -> str:
-    """Vietnamese first; English once the person switches (kept in the session)."""
-    chosen = session.get("language")
+    """Vietnamese first; English once the person switches (kept in the session), or for the
+    widget when the site that frames it asks (`lang`: it has no session)."""
+    chosen = request.args.get("lang") if request.endpoint == "public.embed" else session.get("language")
     return chosen if chosen in LANGUAGES else "vi"
 
 

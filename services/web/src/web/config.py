@@ -23,6 +23,7 @@ class WebSettings:
     stripe_key: str  # the publishable key: not a secret, it is sent to every browser
     secret_key: str
     session_dir: Path
+    embed_ancestors: str  # who may frame the widget (CSP frame-ancestors): any site unless narrowed
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "WebSettings":
@@ -39,4 +40,5 @@ class WebSettings:
             stripe_key=env.get("WEB_STRIPE_PUBLISHABLE_KEY", "pk_test_xudong_local"),
             secret_key=secret(env, "WEB_SECRET_KEY", DEV_SECRET_KEY),
             session_dir=Path(env.get("WEB_SESSION_DIR", "/tmp/xudong-web-sessions")),
+            embed_ancestors=env.get("WEB_EMBED_ANCESTORS", "*"),
         )

@@ -4,7 +4,7 @@ language switch."""
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, session, url_for
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from eventbus.fields import LOCAL
@@ -92,10 +92,22 @@ def home() -> tuple[str, int]:
     return results("home.html", _("What is on this week"), asked)
 
 
+SEARCH_FIELDS = ("q", "from", "to", "area", "venue_kind", "category", "price", "cursor")
+
+
 @public.get("/search")
 def search() -> tuple[str, int]:
-    fields = ("q", "from", "to", "area", "venue_kind", "category", "price", "cursor")
-    return results("search.html", _("Find an event"), {k: request.args.get(k, "") for k in fields})
+    return results("search.html", _("Find an event"), {k: request.args.get(k, "") for k in SEARCH_FIELDS})
+
+
+@public.get("/embed/events")
+def embed() -> tuple[str, int]:
+    """The search's events as a widget that other sites may frame (the only page that may be):
+    the same fields as the search, and `lang` for its language."""
+    g.embeddable = True
+    return results(
+        "embed.html", _("On stage in Hải Dương"), {k: request.args.get(k, "") for k in SEARCH_FIELDS}
+    )
 
 
 def event_and_venue(event_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:

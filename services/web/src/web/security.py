@@ -26,7 +26,7 @@ def nonce() -> str:
     return found
 
 
-def policy(settings: WebSettings, page_nonce: str) -> str:
+def policy(settings: WebSettings, page_nonce: str, ancestors: str = "'none'") -> str:
     payments = origin(settings.stripe_js)
     return "; ".join(
         (
@@ -41,7 +41,7 @@ def policy(settings: WebSettings, page_nonce: str) -> str:
             "font-src 'self' data:",
             # the sign-out form ends at the identity provider's logout (a redirect form-action covers)
             f"form-action 'self' {origin(settings.issuer)}",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {ancestors}",
             "base-uri 'none'",
             "object-src 'none'",
         )
@@ -63,7 +63,8 @@ def install(app: Flask, settings: WebSettings) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = policy(settings, nonce())
+        framed_by = settings.embed_ancestors if g.get("embeddable") else "'none'"  # the widget alone
+        response.headers["Content-Security-Policy"] = policy(settings, nonce(), framed_by)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("Cache-Control", "no-store")
