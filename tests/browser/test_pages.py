@@ -107,6 +107,9 @@ def test_a_person_signs_in_at_the_identity_provider_sees_their_tickets_and_signs
     expect(page.get_by_role("heading", level=1)).to_have_text("Vé của tôi")
     expect(page.get_by_role("button", name=re.compile("^Đăng xuất"))).to_be_visible()
     visit(page, "my-tickets", "vi", "desktop")
+    page.get_by_role("link", name="Thông báo").click()  # a buyer's inbox too
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thông báo")
+    visit(page, "inbox-buyer", "vi", "desktop")
     page.get_by_role("button", name=re.compile("^Đăng xuất")).click()
     expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
     page.goto(platform.web_url + "/my/tickets")

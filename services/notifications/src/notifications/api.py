@@ -52,7 +52,7 @@ def get_contact(principal: Principal) -> Any:
         raise Problem(404, "Not Found", detail) from exc
 
 
-@api.route("/v1/notifications", "GET", query=InboxQuery, roles=ANYONE, responses={200: Inbox})
+@api.route("/v1/notifications", "GET", query=InboxQuery, roles=ROLES, responses={200: Inbox})
 def inbox(query: dict[str, Any], principal: Principal) -> Any:
     """Your notifications, newest first (staff: anyone's, with `recipient`)."""
     offset = int(query["cursor"] or 0)
@@ -66,7 +66,7 @@ def inbox(query: dict[str, Any], principal: Principal) -> Any:
     "/v1/notifications/<uuid:notification_id>/read",
     "POST",
     body=EmptyBody,
-    roles=ANYONE,
+    roles=ROLES,  # a buyer with an account has their orders' news in the inbox too
     responses={200: NotificationOut, 404: None},
 )
 def mark_read(notification_id: Any, body: dict[str, Any], principal: Principal) -> Any:
