@@ -1,6 +1,8 @@
 """The library's rules that need no broker or database."""
 
 import threading
+import time
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -279,11 +281,14 @@ class Broker:
     def close(self, autocommit: bool) -> None:
         self.closed = True
 
+    def assignment(self) -> set[str]:
+        return {"a partition"}
 
-def consumer_loop(broker: Broker) -> ConsumerLoop:
+
+def consumer_loop(make: Callable[[], Any], **options: Any) -> ConsumerLoop:
     tables = sa.MetaData()
     processed, dead = processed_events_table(tables), dead_letters_table(tables)
-    return ConsumerLoop("t", None, processed, dead, {}, broker.made, lambda: None)  # type: ignore[arg-type]
+    return ConsumerLoop("t", None, processed, dead, {}, make, lambda: None, **options)  # type: ignore[arg-type]
 
 
 REFUSED = KafkaConnectionError("111 ECONNREFUSED")
@@ -298,14 +303,54 @@ def test_a_broker_away_is_waited_for_and_does_not_end_the_worker(
     run: the booking worker was gone when its own fault came)."""
     stop = threading.Event()
     broker = Broker(stop, list(at_make), list(at_poll))
-    consumer_loop(broker).run(stop)
+    consumer_loop(broker.made).run(stop)
     assert (broker.polls, broker.closed, broker.at_make, broker.at_poll) == (polls, True, [], [])
 
 
 def test_a_broker_error_that_waiting_cannot_mend_is_raised() -> None:
     stop = threading.Event()
     with pytest.raises(KafkaError, match="not retriable"):
-        consumer_loop(Broker(stop, [], [KafkaError("not retriable")])).run(stop)
+        consumer_loop(Broker(stop, [], [KafkaError("not retriable")]).made).run(stop)
+
+
+class Ungrouped:
+    """Consumers as kafka-python 3.0.12 made one once: the first never in its group (no
+    partition, however long it polls), the ones made after it given a partition at once; the
+    loop is told to stop after `polls` polls in all."""
+
+    def __init__(self, stop: threading.Event, polls: int) -> None:
+        self.stop, self.left, self.made, self.closed = stop, polls, 0, 0
+
+    def make(self) -> "Ungrouped":
+        self.made += 1
+        return self
+
+    def poll(self, timeout_ms: int) -> dict[str, list[object]]:
+        self.left -= 1
+        if self.left == 0 or self.made > 1:
+            self.stop.set()
+        time.sleep(0.01)
+        return {}
+
+    def assignment(self) -> set[str]:
+        return {"a partition"} if self.made > 1 else set()
+
+    def close(self, autocommit: bool) -> None:
+        self.closed += 1
+
+
+@pytest.mark.parametrize(("rejoin_after", "made"), [(0.05, 2), (60.0, 1)])
+def test_a_consumer_left_out_of_its_group_is_replaced_by_one_that_joins(
+    rejoin_after: float, made: int
+) -> None:
+    """The notifications worker of a run polled for 25 minutes without a partition; the loop
+    makes a new consumer once its own has had none for `rejoin_after` seconds. The control: with
+    a longer wait than the test polls for, the first consumer stays."""
+    stop = threading.Event()
+    consumers = Ungrouped(stop, polls=30)
+    consumer_loop(consumers.make, rejoin_after=rejoin_after).run(stop)
+    assert consumers.made == made
+    assert consumers.closed == made  # each consumer closed: the one left out, then the last
 
 
 QUIET = TopicPartition("identity.events", 2)
@@ -358,7 +403,7 @@ def test_an_offset_whose_commit_failed_is_committed_again_while_the_partition_is
     identity.events, 30 s after a broker restart)."""
     stop = threading.Event()
     quiet = QuietPartition(stop, list(failures), moves)
-    loop = consumer_loop(quiet)  # type: ignore[arg-type]
+    loop = consumer_loop(quiet.made)
     monkeypatch.setattr(loop, "handle_batch", lambda messages, stop: None)  # applied, as it were
     loop.run(stop)
     assert quiet.committed == committed

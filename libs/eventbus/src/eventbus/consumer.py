@@ -2,7 +2,9 @@
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +40,7 @@ class ConsumerLoop:
         make_producer: Callable[[], KafkaProducer],
         max_attempts: int = 4,
         backoff: float = 0.2,
+        rejoin_after: float = 30.0,
     ) -> None:
         self.name = name
         self.engine = engine
@@ -48,26 +51,42 @@ class ConsumerLoop:
         self.make_producer = make_producer
         self.max_attempts = max_attempts
         self.backoff = backoff
+        self.rejoin_after = rejoin_after
         self._dlq = LazyProducer(make_producer)
         self._uncommitted: dict[Any, int] = {}  # partition → next offset, applied but not committed
         self._record_processed = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
 
     def run(self, stop: threading.Event) -> None:
         """Polls until stopped; a broker away (at the start or on the way) is waited for, as the
-        relay waits for it, so that a broker's restart never ends the worker."""
+        relay waits for it, so that a broker's restart never ends the worker. A consumer left
+        without a partition for `rejoin_after` seconds is replaced by a new one: kafka-python
+        3.0.12 once kept the notifications worker's consumer looking for its group's coordinator
+        for 25 minutes, never in the group, while a new consumer of the same group joined in
+        0.3 s. (A group with more members than partitions would have one rejoin every time.)"""
         try:
             consumer = self._kafka(stop, self.make_consumer)
         except Stopped:
             return
+        unassigned_since: float | None = time.monotonic()
         try:
             while not stop.is_set():
-                polled = self._kafka(stop, lambda: consumer.poll(timeout_ms=500))
+                polled = self._kafka(stop, partial(consumer.poll, timeout_ms=500))
                 if polled:
                     # Within a partition the order is kept; across partitions none is promised.
                     self.handle_batch([m for ms in polled.values() for m in ms], stop)
                     self._uncommitted |= {tp: ms[-1].offset + 1 for tp, ms in polled.items()}
                 if self._uncommitted:
                     self._commit(consumer)
+                if consumer.assignment():
+                    unassigned_since = None
+                elif unassigned_since is None:
+                    unassigned_since = time.monotonic()
+                elif time.monotonic() - unassigned_since > self.rejoin_after:
+                    log.warning("no partition for a while: a new consumer joins the group")
+                    consumer.close(autocommit=False)
+                    self._uncommitted = {}  # none of those partitions is this member's now
+                    consumer = self._kafka(stop, self.make_consumer)
+                    unassigned_since = time.monotonic()
         except Stopped:
             pass
         finally:
