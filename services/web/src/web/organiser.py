@@ -128,6 +128,9 @@ def request_space() -> ResponseReturnValue:
         errors.add("title", _("Give the event a title."))
     if not attendance.isdigit() or int(attendance) < 1:
         errors.add("attendance", _("Enter how many people you expect."))
+    weeks = form.get("weeks", "").strip()
+    if weeks and not (weeks.isdigit() and 2 <= int(weeks) <= 52):
+        errors.add("weeks", _("Weeks in a row: a number from 2 to 52, or nothing for once."))
     if errors or window is None:
         return page(
             "trouble.html",
@@ -144,6 +147,7 @@ def request_space() -> ResponseReturnValue:
         "purpose": form.get("purpose", "").strip() or form["title"].strip(),
         "expected_attendance": int(attendance),
         "language": "vi",
+        "recurrence": {"frequency": "weekly", "count": int(weeks)} if weeks else None,
     }
     apis.call("booking", "POST", "/v1/venue-bookings", token, json=body)
     return redirect(url_for("organiser.bookings"))
