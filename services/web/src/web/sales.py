@@ -68,6 +68,14 @@ def cancel(event_id: Any) -> ResponseReturnValue:
     return redirect(url_for("sales.event_sales", event_id=event_id, cancelled=1))
 
 
+def spreadsheet_cell(value: object) -> str:
+    """A value as a spreadsheet should read it: text that starts like a formula (=, +, -, @, a
+    tab or a return: a ticket type named "=HYPERLINK(…)", say) is kept as text by a leading
+    apostrophe, so that opening the buyers' list runs nothing (OWASP's CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @sales.get("/organiser/events/<uuid:event_id>/buyers.csv")
 def buyers(event_id: Any) -> Response:
     """The buyers' list for a spreadsheet: UTF-8 with a byte order mark, which Excel needs to read
@@ -77,7 +85,8 @@ def buyers(event_id: Any) -> Response:
     table = csv.writer(written)
     table.writerow([_("Order"), _("Email"), _("Tickets"), _("Total (đồng)"), _("Paid at"), _("Checked in")])
     for o in sold["orders"]:
-        table.writerow([o["id"], o["email"], o["tickets"], o["total"], when(o["paid_at"]), o["checked_in"]])
+        row = [o["id"], o["email"], o["tickets"], o["total"], when(o["paid_at"]), o["checked_in"]]
+        table.writerow([spreadsheet_cell(v) for v in row])
     return Response(
         "\ufeff" + written.getvalue(),
         mimetype="text/csv",
