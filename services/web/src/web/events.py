@@ -1,15 +1,13 @@
 """The organiser's event: created on a confirmed booking (its sessions within the booked time,
 its ticket types with quotas, prices and a sale window), then published for sale."""
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from eventbus.fields import LOCAL
 from web import apis
-from web.forms import FieldErrors
+from web.forms import FieldErrors, local_moment
 from web.names import names
 from web.organiser import signed_in_token
 from web.pages import _, page
@@ -18,11 +16,10 @@ events = Blueprint("events", __name__)
 
 
 def _moment(value: str, field: str, errors: FieldErrors) -> str | None:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=LOCAL).isoformat()
-    except ValueError:
+    moment = local_moment(value)
+    if moment is None:
         errors.add(field, _("Enter a date and time."))
-        return None
+    return moment.isoformat() if moment else None
 
 
 def event_body(booking_id: str, form: Any, errors: FieldErrors) -> dict[str, Any]:

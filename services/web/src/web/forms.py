@@ -1,10 +1,12 @@
 """Field errors as a form shows them: next to their field and in the summary at the top, in the
 reader's language, whether the page found them or a service's problem+json named them."""
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
 
+from eventbus.fields import LOCAL
 from web.apis import Refusal
 
 
@@ -23,6 +25,16 @@ API_MESSAGES = (
     N_("Must be greater than or equal to 1 and less than or equal to 50."),
     N_("ask for items or seats"),
 )
+
+
+def local_moment(value: str) -> datetime | None:
+    """A day and time a form gives (a datetime-local field: no offset) in Hải Phòng's time; None
+    when it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=LOCAL) if moment.tzinfo is None else moment
 
 
 class FieldErrors:

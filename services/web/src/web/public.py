@@ -95,9 +95,13 @@ def home() -> tuple[str, int]:
 SEARCH_FIELDS = ("q", "from", "to", "area", "venue_kind", "category", "price", "cursor")
 
 
+def search_asked() -> dict[str, str]:
+    return {k: request.args.get(k, "") for k in SEARCH_FIELDS}
+
+
 @public.get("/search")
 def search() -> tuple[str, int]:
-    return results("search.html", _("Find an event"), {k: request.args.get(k, "") for k in SEARCH_FIELDS})
+    return results("search.html", _("Find an event"), search_asked())
 
 
 @public.get("/embed/events")
@@ -105,9 +109,7 @@ def embed() -> tuple[str, int]:
     """The search's events as a widget that other sites may frame (the only page that may be):
     the same fields as the search, and `lang` for its language."""
     g.embeddable = True
-    return results(
-        "embed.html", _("On stage in Hải Dương"), {k: request.args.get(k, "") for k in SEARCH_FIELDS}
-    )
+    return results("embed.html", _("On stage in Hải Dương"), search_asked())
 
 
 def event_and_venue(event_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from eventbus.fields import LOCAL
 from web import account, apis
 from web.formatting import text
-from web.forms import FieldErrors
+from web.forms import FieldErrors, local_moment
 from web.names import names
 from web.organiser import signed_in_token
 from web.pages import _, page
@@ -30,15 +30,6 @@ def my_venues() -> ResponseReturnValue:
     return page("my_venues.html", _("My venues"), venues=venues)
 
 
-def _local(value: str) -> datetime | None:
-    """A moment the calendar or the form gives in Hải Phòng's time (with no offset, or with one)."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=LOCAL) if moment.tzinfo is None else moment
-
-
 def _space(space_id: Any) -> dict[str, Any]:
     """The space, if it is one of the signed-in manager's; 403 for anyone else's."""
     managed = _managed()
@@ -55,8 +46,8 @@ def calendar(space_id: Any) -> ResponseReturnValue:
     day = request.args.get("day", "")[:10]  # the week the calendar opens on
     if request.method == "POST":
         start, end, reason = (
-            _local(form.get("start", "")),
-            _local(form.get("end", "")),
+            local_moment(form.get("start", "")),
+            local_moment(form.get("end", "")),
             form.get("reason", ""),
         )
         for field, moment in (("start", start), ("end", end)):
@@ -97,7 +88,7 @@ def calendar(space_id: Any) -> ResponseReturnValue:
 def entries(space_id: Any) -> ResponseReturnValue:
     """What the calendar shows between the two moments it asks for: each booking, request and
     blackout, its times in Hải Phòng's (the calendar is told that zone), its state in words."""
-    start, end = _local(request.args.get("start", "")), _local(request.args.get("end", ""))
+    start, end = local_moment(request.args.get("start", "")), local_moment(request.args.get("end", ""))
     if start is None or end is None:
         abort(400)
     window = {"from": start.isoformat(), "to": end.isoformat()}
