@@ -221,9 +221,7 @@ def add_to_calendar(order_id: Any) -> ResponseReturnValue:
 def ticket_qr(code: str) -> ResponseReturnValue:
     """The QR code from booking, served from our own origin (no page loads another's)."""
     image = apis.call("booking", "GET", f"/v1/tickets/{code}/qr.svg")
-    return Response(
-        image.content, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return Response(image.data, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @buying.get("/my/tickets")
