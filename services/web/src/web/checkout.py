@@ -14,7 +14,7 @@ from eventbus.ical import CalendarEvent, calendar
 from web import account, apis
 from web.forms import FieldErrors
 from web.pages import _, page
-from web.public import event_and_venue, structured_data
+from web.public import event_and_venue, event_page
 from web.seats import seat_states
 
 buying = Blueprint("buying", __name__)
@@ -43,17 +43,7 @@ def basket(event_id: Any) -> ResponseReturnValue:
     errors = FieldErrors()
     items = _quantities(shown, errors)
     if errors:
-        structured = structured_data(shown, venue, left)
-        return page(
-            "event.html",
-            shown["title"]["vi"],
-            422,
-            event=shown,
-            venue=venue,
-            left=left,
-            structured=structured,
-            errors=errors,
-        )
+        return event_page(shown, venue, left, errors)
     session["basket"] = {"event_id": str(event_id), "items": items, "key": str(uuid.uuid4())}
     return redirect(url_for("buying.checkout"))
 

@@ -1,11 +1,14 @@
-"""The organiser's event: created on a confirmed booking (its sessions within the booked time,
-its ticket types with quotas, prices and a sale window), then published for sale."""
+"""The organiser's event: created on a confirmed booking (its session within the booked time, its
+ticket types with their prices, quotas or seat categories and sale windows), published for sale,
+then changed with a reason the buyers are told."""
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from eventbus.fields import LOCAL
 from web import apis
 from web.forms import FieldErrors, local_moment
 from web.names import names
@@ -13,26 +16,77 @@ from web.organiser import signed_in_token
 from web.pages import _, page
 
 events = Blueprint("events", __name__)
+MOST_TYPES = 8  # ticket types one form offers (the booking service takes up to 20)
+TYPE_FIELDS = ("type_vi", "type_en", "price", "quota", "seat_category", "sale_start", "sale_end")
 
 
-def _moment(value: str, field: str, errors: FieldErrors) -> str | None:
+def _moment(value: str, field: str, errors: FieldErrors, needed: bool = True) -> str | None:
+    """The form's day and time as an ISO time in Hải Phòng's; None when left empty (and not
+    needed) or not a time, which is then said next to the field."""
+    if not value and not needed:
+        return None
     moment = local_moment(value)
     if moment is None:
-        errors.add(field, _("Enter a date and time."))
+        errors.add(
+            field, _("Enter a date and time.") if needed else _("Enter a date and time, or leave it empty.")
+        )
     return moment.isoformat() if moment else None
 
 
-def event_body(booking_id: str, form: Any, errors: FieldErrors) -> dict[str, Any]:
-    for field in ("title_vi", "title_en", "type_vi", "type_en"):
-        if not form.get(field, "").strip():
-            errors.add(field, _("This field is required."))
-    price, quota = form.get("price", ""), form.get("quota", "")
+def form_value(moment: str) -> str:
+    """An ISO time as a datetime-local field shows it: the day and time in Hải Phòng."""
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
+
+
+def type_count(form: Any) -> int:
+    """How many ticket types the form shows: those it had, one more when the organiser asked."""
+    had = str(form.get("types", "1"))
+    count = int(had) if had.isdigit() else 1
+    return max(1, min(MOST_TYPES, count + int(form.get("action") == "add")))
+
+
+def _ticket_type(form: Any, i: int, categories: list[str], errors: FieldErrors) -> dict[str, Any] | None:
+    """The form's i-th ticket type for the booking service; None for an extra one left empty."""
+    given = {name: form.get(f"{name}-{i}", "").strip() for name in TYPE_FIELDS}
+    if i > 0 and not any(
+        given[n] for n in ("type_vi", "type_en", "price", "quota", "sale_start", "sale_end")
+    ):
+        return None
+    needed = {
+        "type_vi": _("Enter the ticket's name in Vietnamese."),
+        "type_en": _("Enter the ticket's name in English."),
+    }
+    for name, message in needed.items():
+        if not given[name]:
+            errors.add(f"{name}-{i}", message)
+    price, quota = given["price"], given["quota"]
     if not price.isdigit():
-        errors.add("price", _("Enter the price in đồng, 0 for free."))
+        errors.add(f"price-{i}", _("Enter the price in đồng, 0 for free."))
+    ticket: dict[str, Any] = {
+        "name": {"vi": given["type_vi"], "en": given["type_en"]},
+        "kind": "seated" if categories else "free" if price == "0" else "general_admission",
+        "price": int(price) if price.isdigit() else 0,
+        "sale_starts_at": _moment(given["sale_start"], f"sale_start-{i}", errors, needed=False),
+        "sale_ends_at": _moment(given["sale_end"], f"sale_end-{i}", errors, needed=False),
+    }
+    if categories:  # seats: as many as the layout has of the category
+        if given["seat_category"] not in categories:
+            errors.add(f"seat_category-{i}", _("Choose which seats this ticket is for."))
+        return ticket | {"seat_category": given["seat_category"]}
     if not quota.isdigit() or int(quota) < 1:
-        errors.add("quota", _("Enter how many tickets of this type are for sale."))
+        errors.add(f"quota-{i}", _("Enter how many tickets of this type are for sale."))
+    return ticket | {"quota": int(quota) if quota.isdigit() else 1}
+
+
+def event_body(booking_id: str, form: Any, categories: list[str], errors: FieldErrors) -> dict[str, Any]:
+    for field, message in (
+        ("title_vi", _("Enter the title in Vietnamese.")),
+        ("title_en", _("Enter the title in English.")),
+    ):
+        if not form.get(field, "").strip():
+            errors.add(field, message)
     start, end = _moment(form.get("start", ""), "start", errors), _moment(form.get("end", ""), "end", errors)
-    kind = "free" if price == "0" else "general_admission"
+    types = [_ticket_type(form, i, categories, errors) for i in range(type_count(form))]
     return {
         "venue_booking_id": booking_id,
         "title": {"vi": form.get("title_vi", "").strip(), "en": form.get("title_en", "").strip()},
@@ -42,61 +96,115 @@ def event_body(booking_id: str, form: Any, errors: FieldErrors) -> dict[str, Any
         },
         "category": form.get("category", ""),
         "sessions": [{"start": start, "end": end}],
-        "ticket_types": [
-            {
-                "name": {"vi": form.get("type_vi", "").strip(), "en": form.get("type_en", "").strip()},
-                "kind": kind,
-                "price": int(price) if price.isdigit() else 0,
-                "quota": int(quota) if quota.isdigit() else 1,
-            }
-        ],
+        "ticket_types": [t for t in types if t is not None],
         "language": "vi",
     }
+
+
+def seat_categories(booking: dict[str, Any]) -> list[str]:
+    """The seat categories of the booked space's layout, when it is seated (else none)."""
+    layout = apis.read("venues", f"/v1/spaces/{booking['space_id']}")["layout"]
+    rows = [row for section in layout.get("sections", []) for row in section["rows"]]
+    return sorted({row["category"] for row in rows}) if layout["kind"] == "seated" else []
 
 
 @events.route("/organiser/bookings/<uuid:booking_id>/event", methods=["GET", "POST"])
 def create(booking_id: Any) -> ResponseReturnValue:
     token, errors = signed_in_token(), FieldErrors()
     booking = apis.read("booking", f"/v1/venue-bookings/{booking_id}", token)
-    if request.method == "POST":
-        body = event_body(str(booking_id), request.form, errors)
+    categories = seat_categories(booking)
+    if request.method == "POST" and request.form.get("action") != "add":
+        body = event_body(str(booking_id), request.form, categories, errors)
         if not errors:
             try:
                 made = apis.call("booking", "POST", "/v1/events", token, json=body).json()
             except apis.Refusal as refusal:
                 if refusal.status not in (409, 422):
                     raise
-                errors.take(
-                    refusal,
-                    {
-                        "title": "title_vi",
-                        "sessions": "start",
-                        "ticket_types": "type_vi",
-                        "category": "category",
-                    },
-                )
+                fields = {
+                    "title": "title_vi",
+                    "sessions": "start",
+                    "ticket_types": "type_vi-0",
+                    "category": "category",
+                }
+                errors.take(refusal, fields)
             else:
                 return redirect(url_for("events.draft", event_id=made["id"]))
-    status = 422 if errors else 200
-    categories = names()["category_names"]
     return page(
         "event_form.html",
         _("Create an event"),
-        status,
+        422 if errors else 200,
         booking=booking,
         form=request.form,
         errors=errors,
-        categories=categories,
+        categories=names()["category_names"],
+        seat_categories=categories,
+        types=type_count(request.form) if request.method == "POST" else 1,
+        most_types=MOST_TYPES,
+    )
+
+
+def _shown(event: dict[str, Any], form: Any = None, errors: FieldErrors | None = None) -> tuple[str, int]:
+    """The organiser's page of an event: what it is, publishing, and the form that changes it."""
+    first = event["sessions"][0]
+    kept = {
+        "title_vi": event["title"]["vi"],
+        "title_en": event["title"]["en"],
+        "description_vi": event["description"]["vi"],
+        "start": form_value(first["start"]),
+        "end": form_value(first["end"]),
+    }
+    errors = errors or FieldErrors()
+    return page(
+        "event_draft.html",
+        _("Your event"),
+        422 if errors else 200,
+        event=event,
+        form=form or kept,
+        errors=errors,
     )
 
 
 @events.get("/organiser/events/<uuid:event_id>")
 def draft(event_id: Any) -> ResponseReturnValue:
-    event = apis.read("booking", f"/v1/events/{event_id}", signed_in_token())
-    return page("event_draft.html", _("Your event"), event=event)
+    return _shown(apis.read("booking", f"/v1/events/{event_id}", signed_in_token()))
 
 
 @events.post("/organiser/events/<uuid:event_id>/publish")
 def publish(event_id: Any) -> ResponseReturnValue:
     apis.call("booking", "POST", f"/v1/events/{event_id}/publish", signed_in_token(), json={})
     return redirect(url_for("public.event", event_id=event_id))
+
+
+@events.post("/organiser/events/<uuid:event_id>/change")
+def change(event_id: Any) -> ResponseReturnValue:
+    """The event's words and time changed; once on sale, with the reason its buyers are told."""
+    token, errors, form = signed_in_token(), FieldErrors(), request.form
+    event = apis.read("booking", f"/v1/events/{event_id}", token)
+    title = {"vi": form.get("title_vi", "").strip(), "en": form.get("title_en", "").strip()}
+    for language, message in (
+        ("vi", _("Enter the title in Vietnamese.")),
+        ("en", _("Enter the title in English.")),
+    ):
+        if not title[language]:
+            errors.add(f"title_{language}", message)
+    start, end = _moment(form.get("start", ""), "start", errors), _moment(form.get("end", ""), "end", errors)
+    reason = form.get("reason", "").strip()
+    if event["status"] == "published" and not reason:
+        errors.add("reason", _("Say why the event changes: its buyers are told."))
+    if not errors:
+        body = {
+            "title": title,
+            "description": {"vi": form.get("description_vi", "").strip()},
+            "sessions": [{"start": start, "end": end}],
+            "reason": reason or None,
+        }
+        try:
+            apis.call("booking", "PATCH", f"/v1/events/{event_id}", token, json=body)
+        except apis.Refusal as refusal:
+            if refusal.status not in (409, 422):
+                raise
+            errors.take(refusal, {"sessions": "start", "title": "title_vi", "reason": "reason"})
+        else:
+            return redirect(url_for("events.draft", event_id=event_id, changed=1))
+    return _shown(event, form, errors)

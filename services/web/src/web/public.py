@@ -1,7 +1,7 @@
 """The public's pages, no sign-in needed: what is on this week, search, the event page, the
 language switch."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, session, url_for
@@ -149,17 +149,41 @@ def structured_data(event: dict[str, Any], venue: dict[str, Any], left: dict[str
     }
 
 
+def selling(event: dict[str, Any]) -> dict[str, str]:
+    """Each ticket type's sale now: "soon" (its window opens later), "open" or "over"."""
+    now = datetime.now(UTC)
+
+    def state(opens: str, closes: str) -> str:
+        return (
+            "soon"
+            if now < datetime.fromisoformat(opens)
+            else "open"
+            if now < datetime.fromisoformat(closes)
+            else "over"
+        )
+
+    return {t["id"]: state(t["sale_starts_at"], t["sale_ends_at"]) for t in event["ticket_types"]}
+
+
 @public.get("/events/<uuid:event_id>")
 def event(event_id: Any) -> tuple[str, int]:
-    shown, venue, left = event_and_venue(str(event_id))
+    return event_page(*event_and_venue(str(event_id)))
+
+
+def event_page(
+    shown: dict[str, Any], venue: dict[str, Any], left: dict[str, int], errors: FieldErrors | None = None
+) -> tuple[str, int]:
+    """The event page; with the basket's field errors when its tickets were refused."""
     return page(
         "event.html",
         shown["title"]["vi" if session.get("language", "vi") == "vi" else "en"],
+        422 if errors else 200,
         event=shown,
         venue=venue,
         left=left,
+        selling=selling(shown),
         structured=structured_data(shown, venue, left),
-        errors=FieldErrors(),
+        errors=errors or FieldErrors(),
     )
 
 
