@@ -18,14 +18,18 @@ def venue_manager(platform: Stack, tag: str, **venue_options: Any) -> tuple[str,
     """The email of a venue manager's account and the fresh venue staff assigned them (so that the
     manager's tokens name it)."""
     email = signed_up(platform, f"manager-{tag}")
-    manager_id = granted(platform, email, "venue_manager")
+    return email, another_venue(platform, granted(platform, email, "venue_manager"), **venue_options)
+
+
+def another_venue(platform: Stack, manager_id: str, **venue_options: Any) -> dict[str, Any]:
+    """A fresh venue that staff assign to the manager's account (before the manager signs in)."""
     place = venue(platform, manager=manager_id, **venue_options)
     staff = {"Authorization": f"Bearer {platform.token('staff', 'staff-assigns')}"}
     assigned = requests.put(
         f"{platform.issuer}/v1/users/{manager_id}/venues/{place['id']}", headers=staff, timeout=10
     )
     assert assigned.status_code in (200, 204), assigned.text
-    return email, place
+    return place
 
 
 def pay_by_card(page: Page, amount: str) -> None:

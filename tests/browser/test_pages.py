@@ -26,9 +26,12 @@ ENGLISH = {"vi": "English", "en": "Tiếng Việt"}  # the switch names the othe
 
 
 def visit(page: Page, name: str, language: str, width: str) -> None:
-    """The page as it is now, held to what every page is held to."""
+    """The page as it is now, held to what every page is held to (and not wider than the
+    screen: nothing scrolls sideways but the tables made to)."""
     expect(page.locator("html")).to_have_attribute("lang", language)
     assert serious_violations(page) == [], f"{name} ({language}, {width})"
+    wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 0, f"{name} ({language}, {width}) is {wide} px wider than the screen"
     screenshot(page, f"{name}-{language}-{width}")
 
 
