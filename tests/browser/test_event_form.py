@@ -1,8 +1,8 @@
 """An organiser's event on a seated room in the browser: two ticket types, one per seat category,
 the second added to the form, one with a sale window that closes before the event; refused next
-to its fields when a name or a category is missing, saved as asked at the booking service, then
-published; changed once on sale, refused without a reason, then changed, the public page showing
-the new title and each ticket type's sale."""
+to its fields when a name or a category is missing, a seat is free or a sale closes before it
+opens; saved as asked at the booking service, then published; changed once on sale, refused
+without a reason, then changed, the public page showing the new title."""
 
 import re
 import uuid
@@ -65,7 +65,7 @@ def test_an_organiser_sells_two_seat_categories_with_a_sale_window_and_changes_t
     page.get_by_label("Tên bằng tiếng Anh").fill(f"A night of Chèo {tag}")
     page.get_by_label("Bắt đầu").fill(local(hai_phong))
     page.get_by_label("Kết thúc").fill(local(hai_phong + timedelta(hours=2)))
-    ticket_type(page, 1, ("Ghế VIP", "VIP seat"), "300000", "vip")
+    ticket_type(page, 1, ("Ghế VIP", "VIP seat"), "0", "vip")  # a seat is not free: refused below
     page.get_by_role("button", name="Thêm loại vé").click()  # a second type; what was typed stays
     expect(page.get_by_role("group", name="Loại vé 2")).to_be_visible()
     expect(page.get_by_label("Tên bằng tiếng Việt")).to_have_value(f"Đêm Chèo {tag}")
@@ -73,11 +73,18 @@ def test_an_organiser_sells_two_seat_categories_with_a_sale_window_and_changes_t
     second = page.get_by_role("group", name="Loại vé 2")
     second.get_by_label("Tên vé bằng tiếng Việt").fill("Ghế thường")
     second.get_by_label("Giá (đồng)").fill("150000")
+    second.get_by_label("Mở bán từ").fill(local(closes + timedelta(hours=1)))  # after it closes
     second.get_by_label("Ngừng bán lúc").fill(local(closes))
     page.get_by_role("button", name="Lưu sự kiện").click()
+    expect(page.locator("#price-0-error")).to_have_text(
+        "Ghế phải có giá: đăng ký miễn phí chỉ dành cho không gian không có sơ đồ ghế."
+    )
     expect(second.locator("#type_en-1-error")).to_have_text("Nhập tên vé bằng tiếng Anh.")
     expect(second.locator("#seat_category-1-error")).to_have_text("Chọn loại ghế của vé này.")
+    expect(second.locator("#sale_end-1-error")).to_have_text("Thời điểm ngừng bán phải sau thời điểm mở bán.")
     assert serious_violations(page) == []
+    page.get_by_role("group", name="Loại vé 1").get_by_label("Giá (đồng)").fill("300000")
+    second.get_by_label("Mở bán từ").fill("")
 
     ticket_type(page, 2, ("Ghế thường", "Standard seat"), "150000", "standard")
     page.get_by_role("button", name="Lưu sự kiện").click()

@@ -14,7 +14,7 @@ from eventbus.ical import CalendarEvent, calendar
 from web import account, apis
 from web.forms import FieldErrors
 from web.pages import _, page
-from web.public import event_and_venue, event_page
+from web.public import event_and_venue, event_page, selling
 from web.seats import seat_states
 
 buying = Blueprint("buying", __name__)
@@ -22,8 +22,9 @@ buying = Blueprint("buying", __name__)
 
 def _quantities(event: dict[str, Any], errors: FieldErrors) -> list[dict[str, Any]]:
     chosen = []
+    on_sale = selling(event)
     for kind in event["ticket_types"]:
-        if kind["kind"] == "seated":
+        if kind["kind"] == "seated" or on_sale[kind["id"]] != "open":  # no field for it on the page
             continue
         field = f"qty-{kind['id']}"
         raw = request.form.get(field, "0").strip() or "0"
@@ -32,7 +33,9 @@ def _quantities(event: dict[str, Any], errors: FieldErrors) -> list[dict[str, An
         elif int(raw):
             chosen.append({"ticket_type_id": kind["id"], "quantity": int(raw)})
     if not chosen and not errors:
-        first = next((t for t in event["ticket_types"] if t["kind"] != "seated"), None)
+        first = next(
+            (t for t in event["ticket_types"] if t["kind"] != "seated" and on_sale[t["id"]] == "open"), None
+        )
         errors.add(f"qty-{first['id']}" if first else "seats", _("Choose how many tickets you want."))
     return chosen
 
