@@ -53,7 +53,7 @@ def call(
     json: Any = None,
 ) -> urllib3.BaseHTTPResponse:
     """The service's answer to `method path` (`params` its query, `json` its body); a 4xx is raised
-    as Refusal, no answer or a 5xx as Unavailable. The browser's address goes along, for the
+    as Refusal, no answer, a redirect or a 5xx as Unavailable. The browser's address goes along, for the
     services' per-client limits."""
     sending = {"X-Forwarded-For": request.remote_addr or "", "X-Correlation-ID": correlation_id.get()}
     if token:
@@ -64,7 +64,7 @@ def call(
         answer = _pool.request(method, url, headers=sending | (headers or {}), json=json)
     except urllib3.exceptions.HTTPError as exc:
         raise Unavailable(service) from exc
-    if answer.status >= 500:
+    if answer.status >= 500 or 300 <= answer.status < 400:  # the services do not redirect: a proxy did
         raise Unavailable(service)
     if answer.status >= 400:
         problem = _json(answer)
