@@ -111,6 +111,7 @@ def test_the_whole_saga_in_the_browser(
         qr_video(signed_qr(code), video)  # the phone at the door films this ticket
 
         m.goto(f"{web}/manager/door/{event_id}?gate=Cổng Đông")
+        expect(m.locator("#door")).to_have_attribute("data-camera", "on")  # else it says why not
         answer = m.locator("#answer")
         expect(answer).to_have_text("Mời vào", timeout=60_000)
         screenshot(m, "door-admitted-vi-desktop")

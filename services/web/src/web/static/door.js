@@ -123,12 +123,22 @@
   learn().then(flush);
   // the code is read anywhere in the middle four fifths of the picture: a ticket held a little
   // off-centre, or close to the phone, is still read
+  // (html5-qrcode refuses a box under 50 px, which a viewfinder not laid out yet would give)
   const box = (width, height) => {
-    const side = Math.floor(Math.min(width, height) * 0.8);
+    const side = Math.max(50, Math.floor(Math.min(width, height) * 0.8));
     return {width: side, height: side};
   };
-  if (window.Html5Qrcode) {
+  // The camera is tried again a few times when it does not start (busy, or slow to come up); the
+  // page says when it has none, and the typed code still works. `data-camera` says which.
+  const camera = document.getElementById('camera');
+  function film(tries) {
     new Html5Qrcode('reader').start({facingMode: 'environment'}, {fps: 10, qrbox: box}, scanned, () => {})
-      .catch(() => {}); // no camera: the typed code still works
+      .then(() => { door.dataset.camera = 'on'; camera.textContent = ''; })
+      .catch((error) => {
+        door.dataset.camera = 'off: ' + ((error && error.name) || error);
+        camera.textContent = camera.dataset.none;
+        if (tries > 1) setTimeout(() => film(tries - 1), 2000);
+      });
   }
+  if (window.Html5Qrcode) film(5);
 })();
