@@ -10,3 +10,4 @@ for part in core daygrid timegrid list interaction; do
   cp "$modules/@fullcalendar/$part/index.global.min.js" "$vendor/fullcalendar-$part.min.js"
 done
 cp "$modules/@fullcalendar/core/locales/vi.global.min.js" "$vendor/fullcalendar-vi.min.js"
+cp "$modules/chart.js/dist/chart.umd.min.js" "$vendor/chart.min.js"

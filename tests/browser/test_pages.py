@@ -132,6 +132,8 @@ def test_a_person_switches_to_english_downloads_their_data_and_deletes_their_acc
     page.get_by_label("Ngôn ngữ của trang và tin nhắn").select_option("en")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")  # the account's language now
+    expect(page.locator("table.sign-ins tbody tr").first).to_contain_text("Password")  # their audit log
+    expect(page.locator("table.sign-ins tbody tr").first).to_contain_text("Signed in")
     for width, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
         visit(page, "account", "en", width)

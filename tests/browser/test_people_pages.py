@@ -1,9 +1,11 @@
-"""Every page of the organisers, the venue managers and the Department's staff, in Vietnamese and
-in English (the switch, once signed in), at 360 px and at 1280 px: no serious or critical axe-core
-violation, `<html lang>` right, nothing refused by the Content-Security-Policy, a screenshot of
-each into the test output. Each page is shown with something on it: a booking waiting for its fee,
-one confirmed and waiting for its event, an event on sale, a request in the review queue."""
+"""Every page of the organisers, the venue managers and the Department's staff (who read any
+space's calendar from their venues page), in Vietnamese and in English (the switch, once signed
+in), at 360 px and at 1280 px: no serious or critical axe-core violation, `<html lang>` right,
+nothing refused by the Content-Security-Policy, a screenshot of each into the test output. Each
+page is shown with something on it: a booking waiting for its fee, one confirmed and waiting for
+its event, an event on sale, a request in the review queue and on a calendar."""
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -21,6 +23,10 @@ from tests.e2e.venue_fixtures import booking_status, night_market, request_body,
 from xudong.stack import Stack
 
 pytestmark = pytest.mark.stack
+SIGNED_IN = {
+    "vi": ("Cài đặt ứng dụng xác thực", "Đã đăng nhập", "Mật khẩu"),
+    "en": ("Setting up the authenticator app", "Signed in", "Password"),
+}
 Steps = list[tuple[str, str | Callable[[], object]]]  # a page's name, and its path or what opens it
 
 
@@ -39,12 +45,13 @@ def tour(platform: Stack, page: Page, language: str, steps: Steps) -> None:
             visit(page, name, language, width)
 
 
-def requested(platform: Stack, space_id: str, organiser: dict[str, str], state: str, **extra: str) -> str:
-    """An organiser's request of the space, once it has reached `state`; its booking id."""
+def requested(platform: Stack, space_id: str, organiser: dict[str, str], state: str, days: int = 0) -> str:
+    """An organiser's request of the space (`days` ahead, else on a day of its own), once it has
+    reached `state`; its booking id."""
     asked = requests.post(
         api(platform, "/venue-bookings"),
         headers=organiser,
-        json=request_body(space_id, *slot(days=40 + uuid.uuid4().int % 200), **extra),
+        json=request_body(space_id, *slot(days=days or 40 + uuid.uuid4().int % 200)),
         timeout=10,
     )
     assert asked.status_code == 202, asked.text
@@ -125,7 +132,8 @@ def test_every_staff_page_passes_axe(platform: Stack, browser: Browser, language
     tag = uuid.uuid4().hex[:6]
     email = signed_up(platform, f"pages-staff-{tag}")
     granted(platform, email, "staff")
-    venue(platform, name=f"Nhà văn hóa {tag}")
+    hall = venue(platform, name=f"Nhà văn hóa {tag}")["hall"]
+    requested(platform, hall["id"], token("organiser", f"org-staff-pages-{tag}"), "held", days=12)
     someone = signed_up(platform, f"pages-someone-{tag}")
     watched = Watched(context(browser))
     page = watched.page
@@ -137,8 +145,16 @@ def test_every_staff_page_passes_axe(platform: Stack, browser: Browser, language
         [
             ("staff-areas", "/staff/areas"),
             ("staff-venues", f"/staff/venues?q={tag}"),
+            ("staff-calendar", page.get_by_role("link", name=hall["name"][language], exact=True).click),
             ("staff-accounts", f"/staff/accounts?email={someone}&venue_q={tag}"),
             ("staff-refunds", "/staff/refunds"),
+            ("staff-own-account", f"/staff/accounts?email={email}"),
         ],
     )
+    said = SIGNED_IN[language]  # staff read any account's sign-ins; here their own, newest first
+    expect(page.locator("table.sign-ins tbody tr").first).to_have_text(re.compile(f"{said[0]}.*{said[1]}"))
+    expect(page.locator("table.sign-ins")).to_contain_text(said[2])
+    day = slot(days=12)[0][:10]  # the request's week: staff see any space's schedule
+    page.goto(f"{platform.web_url}/manager/spaces/{hall['id']}?day={day}")
+    expect(page.locator(".fc-event").first).to_be_visible()  # with the request waiting on it
     assert watched.refusals == []

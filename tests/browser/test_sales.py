@@ -1,7 +1,7 @@
 """An organiser's events and an event's sales in the browser: sold, held, free and checked in per
-ticket type, the revenue, the buyers on the page and in the CSV download; cancelling the event,
-refused without a reason, then done (the buyers refunded); in Vietnamese at 1280 px and in
-English at 360 px, each page checked by axe-core."""
+ticket type (in the table and on its chart), the revenue, the buyers on the page and in the CSV
+download; cancelling the event, refused without a reason, then done (the buyers refunded); in
+Vietnamese at 1280 px and in English at 360 px, each page checked by axe-core."""
 
 import csv
 import io
@@ -53,6 +53,14 @@ def test_an_organiser_reads_an_events_sales_and_downloads_its_buyers(
     expect(paid_row.locator("td")).to_have_text(["150.000 ₫", "20", "2", "0", "18", "1", "300.000 ₫"])
     expect(page.locator(".total")).to_have_text("Doanh thu: 300.000 ₫")
     expect(page.locator("table.buyers tbody tr")).to_have_count(2)
+    drawn = page.evaluate(  # the chart Chart.js drew, with the table's figures per type
+        "() => { const c = Chart.getChart('sales-chart');"
+        " return c && [c.width > 0, c.data.datasets.map(d => [d.label, d.data])]; }"
+    )
+    assert drawn == [
+        True,
+        [["Đã bán", [2, 1]], ["Đang giữ", [0, 0]], ["Còn lại", [18, 9]], ["Đã vào", [1, 0]]],
+    ]
     assert serious_violations(page) == []
     screenshot(page, "sales-vi-desktop")
 

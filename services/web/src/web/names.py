@@ -99,4 +99,18 @@ def _in_the_page_language() -> dict[str, dict[str, str]]:
             "staff": _("Staff"),
         },
         "ticket_status_names": {"valid": _("Valid"), "void": _("No longer valid")},
+        "sign_in_method_names": {
+            "password": _("Password"),
+            "code": _("Code by email"),
+            "totp": _("Authenticator app code"),
+            "totp enrollment": _("Setting up the authenticator app"),
+        },
+        "sign_in_outcome_names": {
+            "success": _("Signed in"),
+            "wrong_password": _("Wrong password"),
+            "wrong_code": _("Wrong code"),
+            "locked": _("Refused: too many tries"),
+            "suspended": _("Refused: account suspended"),
+            "unverified": _("Refused: email not verified yet"),
+        },
     }

@@ -13,6 +13,7 @@ from web.organiser import signed_in_token
 from web.pages import _, page
 
 profile = Blueprint("profile", __name__)
+SIGN_INS = 20  # the newest sign-ins an account page shows, its owner's or, to staff, anyone's
 
 
 @profile.route("/account", methods=["GET", "POST"])
@@ -38,6 +39,7 @@ def account_page() -> ResponseReturnValue:
         _("My account"),
         422 if errors else 200,
         me=me,
+        sign_ins=apis.read("identity", "/v1/me/sign-ins", token, params={"limit": SIGN_INS})["items"],
         errors=errors,
         saved="saved" in request.args,
     )

@@ -1,5 +1,6 @@
 """The organisers' events, whatever their state, and each one's sales: sold, held, free and
-checked in per ticket type, the revenue, and the buyers' list on the page and as CSV."""
+checked in per ticket type (a table, and a chart of it), the revenue, and the buyers' list on the
+page and as CSV."""
 
 import csv
 import io
@@ -40,11 +41,31 @@ def event_sales(event_id: Any) -> ResponseReturnValue:
     return _page(event_id, FieldErrors(), 200)
 
 
+def chart(sold: dict[str, Any]) -> dict[str, Any]:
+    """What the sales chart draws (the table's figures, in the page's words): per ticket type, the
+    tickets sold, held, left and checked in."""
+    types = sold["ticket_types"]
+    counts = (("sold", _("Sold")), ("held", _("Held")), ("free", _("Left")), ("checked_in", _("Checked in")))
+    return {
+        "labels": [text(t["name"]) for t in types],
+        "datasets": [{"label": label, "data": [t[key] for t in types]} for key, label in counts],
+    }
+
+
 def _page(event_id: Any, errors: FieldErrors, status: int) -> ResponseReturnValue:
     event, sold = _sales(event_id)
     title = _("Sales of %(title)s", title=text(event["title"]))
     cancelled = "cancelled" in request.args
-    return page("sales.html", title, status, event=event, sales=sold, errors=errors, cancelled=cancelled)
+    return page(
+        "sales.html",
+        title,
+        status,
+        event=event,
+        sales=sold,
+        chart=chart(sold),
+        errors=errors,
+        cancelled=cancelled,
+    )
 
 
 @sales.post("/organiser/events/<uuid:event_id>/cancel")

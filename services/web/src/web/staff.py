@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from web import apis
 from web.organiser import signed_in_token
 from web.pages import _, page
+from web.profile import SIGN_INS
 from web.public import areas
 
 staff = Blueprint("staff", __name__)
@@ -58,6 +59,13 @@ def accounts() -> ResponseReturnValue:
                 raise
             missing = True
     managed = [apis.read("venues", f"/v1/venues/{v}") for v in account["venues"]] if account else []
+    sign_ins = (
+        apis.read("identity", f"/v1/users/{account['user_id']}/sign-ins", token, params={"limit": SIGN_INS})[
+            "items"
+        ]
+        if account
+        else []
+    )
     venue_q = request.args.get("venue_q", "").strip()[:100]
     found = (
         apis.read("venues", "/v1/venues", params={"q": venue_q, "limit": 20})["items"]
@@ -75,6 +83,7 @@ def accounts() -> ResponseReturnValue:
         managed=managed,
         venue_q=venue_q,
         found=found,
+        sign_ins=sign_ins,
     )
 
 
